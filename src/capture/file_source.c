@@ -1,0 +1,292 @@
+/* file_source.c - pcap/pcapng files through libpcap (see file_source.h). */
+#include "capture/file_source.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/xalloc.h"
+
+#define FILE_SOURCE_MAX_ERRORS 64
+
+struct input_file {
+	const char *path;
+	pcap_t *pcap;
+	int linktype;
+	uint64_t records;          /* records read so far */
+	bool has_pending;          /* hdr/data hold the next record */
+	bool done;
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	int64_t pending_ts;
+};
+
+struct file_source {
+	struct input_file *files;
+	size_t count;
+	size_t max_record;
+	char *errors[FILE_SOURCE_MAX_ERRORS];
+	size_t error_count;
+};
+
+static void add_error(struct file_source *fs, const char *line)
+{
+	if (fs->error_count < FILE_SOURCE_MAX_ERRORS)
+		fs->errors[fs->error_count++] = xstrdup(line);
+}
+
+/* RFC 1952 2.3.1: a gzip member starts with 0x1f 0x8b.  No pcap or pcapng
+ * magic starts with 0x1f, so the first byte is enough to tell. */
+#define GZIP_FIRST_BYTE 0x1f
+
+static ssize_t gz_cookie_read(void *cookie, char *buf, size_t size)
+{
+	int n = gzread((gzFile)cookie, buf, size > INT32_MAX ? INT32_MAX : (unsigned)size);
+	return n < 0 ? -1 : n;
+}
+
+static int gz_cookie_close(void *cookie)
+{
+	return gzclose((gzFile)cookie) == Z_OK ? 0 : EOF;
+}
+
+static FILE *gz_stream(gzFile gz)
+{
+	cookie_io_functions_t io = { .read = gz_cookie_read, .close = gz_cookie_close };
+	FILE *f = fopencookie(gz, "rb", io);
+	if (!f)
+		gzclose(gz);
+	return f;
+}
+
+/* Opens path ("-" = standard input) as a FILE*, decompressing it on the fly
+ * when it is gzip-compressed (captures are often handed over as .pcap.gz). */
+static FILE *open_capture_stream(const char *path, char *errbuf, size_t errlen)
+{
+	if (strcmp(path, "-") == 0) {
+		/* A pipe cannot be peeked and rewound; zlib passes data that is
+		 * not gzip through unchanged, so standard input always goes
+		 * through it. */
+		int fd = dup(STDIN_FILENO);
+		gzFile gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+		FILE *f = gz ? gz_stream(gz) : NULL;
+		if (!f) {
+			if (!gz && fd >= 0)
+				close(fd);
+			snprintf(errbuf, errlen, "standard input: cannot read");
+		}
+		return f;
+	}
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(errbuf, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	int c = getc(f);
+	if (c != GZIP_FIRST_BYTE) {
+		if (c == EOF) {
+			snprintf(errbuf, errlen, "%s: empty file, not a capture", path);
+			fclose(f);
+			return NULL;
+		}
+		ungetc(c, f);
+		return f;
+	}
+	fclose(f);
+	gzFile gz = gzopen(path, "rb");
+	f = gz ? gz_stream(gz) : NULL;
+	if (!f)
+		snprintf(errbuf, errlen, "%s: cannot read gzip data", path);
+	return f;
+}
+
+/* libpcap says "unknown file format" for anything that is not a capture;
+ * say it the way a user understands. */
+static void describe_open_error(const char *path, const char *pcap_err, char *errbuf,
+				size_t errlen)
+{
+	if (strstr(pcap_err, "unknown file format") || strstr(pcap_err, "bad dump file format"))
+		snprintf(errbuf, errlen, "%s: not a pcap or pcapng capture file", path);
+	else if (strstr(pcap_err, "truncated dump file"))
+		snprintf(errbuf, errlen, "%s: truncated capture file header", path);
+	else
+		snprintf(errbuf, errlen, "%s: %s", path, pcap_err);
+}
+
+struct file_source *file_source_open(const char *const *paths, size_t count,
+				     const char *bpf, char *errbuf, size_t errlen)
+{
+	struct file_source *fs = xcalloc(1, sizeof(*fs));
+	fs->files = xcalloc(count ? count : 1, sizeof(*fs->files));
+	fs->count = count;
+	for (size_t i = 0; i < count; i++) {
+		struct input_file *in = &fs->files[i];
+		char pcap_err[PCAP_ERRBUF_SIZE] = "";
+		in->path = paths[i];
+		FILE *stream = open_capture_stream(paths[i], errbuf, errlen);
+		if (!stream)
+			goto fail;
+		/* libpcap owns stream from here: pcap_close() closes it. */
+		in->pcap = pcap_fopen_offline_with_tstamp_precision(
+			stream, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+		if (!in->pcap) {
+			fclose(stream);
+			describe_open_error(strcmp(paths[i], "-") ? paths[i] : "standard input",
+					    pcap_err, errbuf, errlen);
+			goto fail;
+		}
+		in->linktype = pcap_datalink(in->pcap);
+		int snaplen = pcap_snapshot(in->pcap);
+		if (snaplen > 0 && (size_t)snaplen > fs->max_record)
+			fs->max_record = (size_t)snaplen;
+		if (bpf && *bpf) {
+			struct bpf_program prog;
+			if (pcap_compile(in->pcap, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+				snprintf(errbuf, errlen, "bad filter '%s': %s", bpf,
+					 pcap_geterr(in->pcap));
+				goto fail;
+			}
+			int rc = pcap_setfilter(in->pcap, &prog);
+			pcap_freecode(&prog);
+			if (rc < 0) {
+				snprintf(errbuf, errlen, "%s: cannot apply filter: %s", paths[i],
+					 pcap_geterr(in->pcap));
+				goto fail;
+			}
+		}
+	}
+	/* libpcap caps snaplen at 262144; a file may claim less and still
+	 * hold larger records, so allow the maximum. */
+	if (fs->max_record < 262144)
+		fs->max_record = 262144;
+	return fs;
+fail:
+	file_source_free(fs);
+	return NULL;
+}
+
+void file_source_free(struct file_source *fs)
+{
+	if (!fs)
+		return;
+	for (size_t i = 0; i < fs->count; i++)
+		if (fs->files[i].pcap)
+			pcap_close(fs->files[i].pcap);
+	for (size_t i = 0; i < fs->error_count; i++)
+		free(fs->errors[i]);
+	free(fs->files);
+	free(fs);
+}
+
+size_t file_source_max_record(const struct file_source *fs)
+{
+	return fs->max_record;
+}
+
+/* Reads the next record of in into its pending slot. */
+static void advance(struct file_source *fs, struct input_file *in)
+{
+	in->has_pending = false;
+	if (in->done)
+		return;
+	int rc = pcap_next_ex(in->pcap, &in->hdr, &in->data);
+	if (rc == 1) {
+		in->records++;
+		in->has_pending = true;
+		/* Opened with nanosecond precision: tv_usec holds ns. */
+		in->pending_ts = (int64_t)in->hdr->ts.tv_sec * 1000000000LL + in->hdr->ts.tv_usec;
+		return;
+	}
+	in->done = true;
+	if (rc == PCAP_ERROR) {
+		const char *err = pcap_geterr(in->pcap);
+		const char *shown = strcmp(in->path, "-") ? in->path : "standard input";
+		char line[1024];
+		if (strstr(err, "truncated"))
+			snprintf(line, sizeof(line), "%s: truncated at record %llu", shown,
+				 (unsigned long long)in->records + 1);
+		else
+			snprintf(line, sizeof(line), "%s: %s", shown, err);
+		add_error(fs, line);
+	}
+}
+
+static void sleep_ns(int64_t ns)
+{
+	if (ns <= 0)
+		return;
+	struct timespec ts = { (time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL) };
+	nanosleep(&ts, NULL);
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void file_source_run(struct file_source *fs, struct ring *ring, double speed,
+		     const volatile int *stop)
+{
+	for (size_t i = 0; i < fs->count; i++)
+		advance(fs, &fs->files[i]);
+	int64_t first_ts = 0, start_clock = 0;
+	bool paced = speed > 0;
+
+	while (!(stop && *stop)) {
+		/* The few inputs are merged by a linear pick of the oldest. */
+		struct input_file *next = NULL;
+		for (size_t i = 0; i < fs->count; i++) {
+			struct input_file *in = &fs->files[i];
+			if (in->has_pending && (!next || in->pending_ts < next->pending_ts))
+				next = in;
+		}
+		if (!next)
+			break;
+		if (paced) {
+			if (!start_clock) {
+				start_clock = now_ns();
+				first_ts = next->pending_ts;
+			}
+			int64_t due = start_clock + (int64_t)((double)(next->pending_ts - first_ts) / speed);
+			sleep_ns(due - now_ns());
+		}
+		struct ring_record rec = {
+			.ts_ns = next->pending_ts,
+			.caplen = next->hdr->caplen,
+			.wirelen = next->hdr->len,
+			.linktype = next->linktype,
+			.source = (uint16_t)(next - fs->files),
+		};
+		if (!ring_push_wait(ring, &rec, next->data))
+			break;
+		advance(fs, next);
+	}
+	ring_finish(ring);
+}
+
+size_t file_source_error_count(const struct file_source *fs)
+{
+	return fs->error_count;
+}
+
+const char *file_source_error(const struct file_source *fs, size_t i)
+{
+	return i < fs->error_count ? fs->errors[i] : NULL;
+}
+
+size_t file_source_count(const struct file_source *fs)
+{
+	return fs->count;
+}
+
+const char *file_source_path(const struct file_source *fs, size_t i)
+{
+	return i < fs->count ? fs->files[i].path : NULL;
+}

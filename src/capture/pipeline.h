@@ -1,0 +1,56 @@
+/* pipeline.h - the threads: a reader per source filling its bounded ring,
+ * one dissection thread draining the rings into the store. */
+#ifndef SIPMON_CAPTURE_PIPELINE_H
+#define SIPMON_CAPTURE_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dissect/dissect.h"
+#include "store/store.h"
+
+/* Ring size when reading files: large enough that the reader stays ahead
+ * of the dissector, small next to the data (files never drop). */
+#define PIPELINE_FILE_RING_BYTES (8u * 1024u * 1024u)
+
+struct pipeline_config {
+	const char *const *inputs;  /* -I paths, "-" = standard input */
+	size_t input_count;
+	const char *bpf;            /* trailing filter arguments, or NULL */
+	size_t ring_bytes;          /* 0 = default */
+	double speed;               /* --realtime: 0 = as fast as possible */
+};
+
+struct pipeline;
+
+/* Opens the inputs; NULL with a one-line message in errbuf on failure. */
+struct pipeline *pipeline_new(const struct pipeline_config *cfg, struct dissector *d,
+			      struct store *store, char *errbuf, size_t errlen);
+void pipeline_free(struct pipeline *p);
+
+/* Starts the threads and returns at once. */
+bool pipeline_start(struct pipeline *p, char *errbuf, size_t errlen);
+
+/* Waits until all input is read and dissected. */
+void pipeline_wait(struct pipeline *p);
+
+/* Asks the readers to stop early (signal); pipeline_wait() still drains. */
+void pipeline_stop(struct pipeline *p);
+
+/* Problems met while reading (e.g. "FILE: truncated at record N"). */
+size_t pipeline_error_count(const struct pipeline *p);
+const char *pipeline_error(const struct pipeline *p, size_t i);
+
+/* "file:PATH" per input, for the report. */
+size_t pipeline_source_count(const struct pipeline *p);
+void pipeline_source_name(const struct pipeline *p, size_t i, char *buf, size_t cap);
+
+struct drop_counters {
+	uint64_t kernel;     /* pcap_stats ps_drop */
+	uint64_t interface;  /* pcap_stats ps_ifdrop */
+	uint64_t ring;       /* ring full (live sources only) */
+};
+void pipeline_drops(const struct pipeline *p, struct drop_counters *out);
+
+#endif

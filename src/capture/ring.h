@@ -1,0 +1,67 @@
+/* ring.h - the bounded ring between a capture thread and the dissection
+ * thread.
+ *
+ * One producer, one consumer (each source has its own ring).  Records are
+ * variable-sized (header + captured bytes) and stored contiguously, so a
+ * 60-byte RTP packet costs 60 bytes plus a header, not a 256 KiB slot.  A
+ * live producer never waits: ring_try_push() fails when the ring is full and
+ * the caller counts the drop.  A file producer uses ring_push_wait(), which
+ * sleeps until the consumer makes room (nothing from a file is lost). */
+#ifndef SIPMON_CAPTURE_RING_H
+#define SIPMON_CAPTURE_RING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ring_record {
+	int64_t ts_ns;
+	uint32_t caplen;
+	uint32_t wirelen;
+	int32_t linktype;
+	uint16_t source;
+	uint16_t flags;      /* internal */
+	uint32_t slot_bytes; /* internal: header + data + padding */
+	uint32_t reserved;
+	/* caplen bytes of packet data follow */
+};
+
+static inline const uint8_t *ring_record_data(const struct ring_record *r)
+{
+	return (const uint8_t *)(r + 1);
+}
+
+struct ring;
+
+/* A ring of about `bytes` bytes (rounded up to a power of two, at least
+ * large enough for one record of max_record data bytes). */
+struct ring *ring_new(size_t bytes, size_t max_record);
+void ring_free(struct ring *r);
+
+/* Copies one record in; false (and nothing written) when it does not fit. */
+bool ring_try_push(struct ring *r, const struct ring_record *hdr, const uint8_t *data);
+
+/* Like ring_try_push() but waits for room; false only after ring_close(). */
+bool ring_push_wait(struct ring *r, const struct ring_record *hdr, const uint8_t *data);
+
+/* The oldest record, or NULL when the ring is empty.  The record stays valid
+ * until ring_pop(). */
+const struct ring_record *ring_peek(struct ring *r);
+void ring_pop(struct ring *r);
+
+/* The producer is done: no more records will come. */
+void ring_finish(struct ring *r);
+bool ring_finished(struct ring *r);   /* finished and drained */
+
+/* Stops a waiting producer (shutdown). */
+void ring_close(struct ring *r);
+
+/* Consumer side: sleeps until any of the rings has a record, is finished,
+ * or timeout_ns passes. */
+void ring_wait_any(struct ring *const *rings, size_t n, int64_t timeout_ns);
+
+/* Bytes in use and capacity (for the status line). */
+size_t ring_used(struct ring *r);
+size_t ring_capacity(const struct ring *r);
+
+#endif

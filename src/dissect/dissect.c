@@ -1,0 +1,388 @@
+/* dissect.c - glue between the decoders and the call store (see dissect.h).
+ * Each protocol lives in its own file; this one only routes. */
+#include "dissect/dissect.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissect/link.h"
+#include "dissect/rtp.h"
+#include "dissect/sip.h"
+#include "dissect/udp.h"
+#include "dissect/websocket.h"
+#include "util/xalloc.h"
+
+/* Expiry of fragments and idle connections runs when capture time has
+ * advanced this much since the last run. */
+#define EXPIRE_INTERVAL_NS (1 * NS_PER_SEC)
+/* A stream direction is classified once this many bytes have arrived
+ * (enough for "SIP/2.0 " or "GET / HTTP/1.1"). */
+#define STREAM_CLASSIFY_BYTES 16
+/* Largest WebSocket message reassembled from fragments (RFC 6455 5.4). */
+#define WS_MAX_MESSAGE SIP_MAX_MESSAGE
+
+struct dissector {
+	struct store *store;
+	struct ip_layer *ip;
+	struct tcp_table *tcp;
+	struct capture_counters c;
+	int64_t last_expire_ns;
+	uint8_t ws_scratch[WS_MAX_MESSAGE];
+};
+
+/* Per-direction state of a WebSocket connection. */
+struct ws_state {
+	uint64_t skip;        /* bytes of an oversized frame still to discard */
+	size_t msg_len;       /* bytes of a fragmented message so far */
+	bool in_message;      /* a fragmented message is being assembled */
+	bool overflow;        /* the message outgrew WS_MAX_MESSAGE */
+	uint8_t msg[];
+};
+
+void dissect_config_default(struct dissect_config *cfg)
+{
+	ip_limits_default(&cfg->ip);
+	tcp_limits_default(&cfg->tcp);
+}
+
+static void handle_sip(struct dissector *d, const struct frame *f,
+		       const struct endpoint *src, const struct endpoint *dst,
+		       enum transport transport, struct view raw, bool cut)
+{
+	struct sip_msg m;
+	enum anomaly a = sip_parse(raw, &m);
+	if (a != ANOMALY_NONE) {
+		/* A message the snaplen cut is reported as cut, whatever part
+		 * of it the parser then missed. */
+		anomaly_count(&d->c.anomalies, cut ? ANOMALY_SIP_CUT : a);
+		return;
+	}
+	if (m.body_cut || cut)
+		anomaly_count(&d->c.anomalies, ANOMALY_SIP_CUT);
+	d->c.sip_messages++;
+	struct sip_event ev = {
+		.frame = f, .src = *src, .dst = *dst, .transport = transport,
+		.raw = raw, .msg = &m,
+	};
+	store_sip_message(d->store, &ev);
+}
+
+static void handle_media(struct dissector *d, struct media_endpoint *me,
+			 const struct segment *seg, struct view payload)
+{
+	if (me->kind == MEDIA_RTCP || (me->rtcp_mux && rtp_is_rtcp(payload))) {
+		d->c.rtcp_packets++;
+		return;
+	}
+	struct rtp_header h;
+	if (rtp_decode(payload, &h) != ANOMALY_NONE) {
+		anomaly_count(&d->c.anomalies, ANOMALY_RTP_BAD);
+		return;
+	}
+	d->c.rtp_packets++;
+	struct rtp_stream *s = media_endpoint_stream(me, &seg->src, &seg->dst, h.ssrc, h.pt);
+	if (s->packets == 0)
+		s->first_ns = seg->frame->ts_ns;
+	s->last_ns = seg->frame->ts_ns;
+	s->packets++;
+}
+
+/* RTP and RTCP version 2 start with binary 10 (RFC 3550 5.1); SIP starts
+ * with a letter, so one byte tells which path to try first. */
+static bool looks_like_rtp_version2(struct view payload)
+{
+	return payload.len && (payload.p[0] & 0xC0) == 0x80;
+}
+
+static void handle_udp(struct dissector *d, struct segment *seg)
+{
+	struct view payload;
+	bool cut = false;
+	enum anomaly a = udp_decode(seg, &payload, &cut);
+	if (a != ANOMALY_NONE) {
+		anomaly_count(&d->c.anomalies, a);
+		return;
+	}
+	if (payload.len == 0)
+		return;
+	if (looks_like_rtp_version2(payload)) {
+		struct media_endpoint *me = store_media_lookup(d->store, &seg->dst);
+		/* Symmetric RTP (RFC 4961): a side sends from the port it
+		 * receives on, so a stream whose destination's SDP we missed
+		 * is still found by its source. */
+		if (!me)
+			me = store_media_lookup(d->store, &seg->src);
+		if (me)
+			handle_media(d, me, seg, payload);
+		return;
+	}
+	if (sip_looks_like(payload))
+		handle_sip(d, seg->frame, &seg->src, &seg->dst, TRANSPORT_UDP, payload,
+			   cut || seg->cut);
+}
+
+/* --- SIP over TCP and WebSocket ------------------------------------- */
+
+static size_t deliver_sip_stream(struct dissector *d, struct tcp_half *half,
+				 const struct segment *seg, struct view data)
+{
+	/* CRLF keep-alives between messages (RFC 5626 3.5.1). */
+	size_t crlf = 0;
+	while (crlf < data.len && (data.p[crlf] == '\r' || data.p[crlf] == '\n'))
+		crlf++;
+	if (crlf)
+		return crlf;
+	long n = sip_frame_length(data);
+	if (n > 0) {
+		handle_sip(d, seg->frame, &half->src, &half->dst, TRANSPORT_TCP,
+			   view_sub(data, 0, (size_t)n), false);
+		return (size_t)n;
+	}
+	if (n == 0)
+		return 0;
+	/* Unusable framing (no message start, oversized, bad length):
+	 * counted once, then the direction waits for the next segment that
+	 * starts a message. */
+	anomaly_count(&d->c.anomalies, sip_looks_like(data) ? ANOMALY_SIP_TOO_BIG
+							     : ANOMALY_SIP_BAD_START_LINE);
+	half->app = TCP_APP_IGNORE;
+	return data.len;
+}
+
+static struct ws_state *ws_state_of(struct tcp_half *half)
+{
+	if (!half->app_data)
+		half->app_data = xcalloc(1, sizeof(struct ws_state) + WS_MAX_MESSAGE);
+	return half->app_data;
+}
+
+static void ws_message(struct dissector *d, struct tcp_half *half,
+		       const struct segment *seg, struct view msg)
+{
+	if (sip_looks_like(msg))
+		handle_sip(d, seg->frame, &half->src, &half->dst, TRANSPORT_WS, msg, false);
+}
+
+static size_t deliver_websocket(struct dissector *d, struct tcp_half *half,
+				const struct segment *seg, struct view data)
+{
+	struct ws_state *st = ws_state_of(half);
+	if (st->skip) {
+		size_t n = st->skip < data.len ? (size_t)st->skip : data.len;
+		st->skip -= n;
+		return n;
+	}
+	struct ws_frame f;
+	enum ws_parse_result r = ws_frame_header(data, &f);
+	if (r == WS_NEED_MORE)
+		return 0;
+	if (r == WS_MALFORMED) {
+		anomaly_count(&d->c.anomalies, ANOMALY_WS_BAD_FRAME);
+		half->app = TCP_APP_IGNORE;
+		return data.len;
+	}
+	if (f.payload_len > WS_MAX_MESSAGE) {
+		anomaly_count(&d->c.anomalies, ANOMALY_WS_TOO_BIG);
+		uint64_t total = f.header_len + f.payload_len;
+		size_t n = total < data.len ? (size_t)total : data.len;
+		st->skip = total - n;
+		st->in_message = false;
+		return n;
+	}
+	size_t total = f.header_len + (size_t)f.payload_len;
+	if (data.len < total)
+		return 0;
+	struct view payload = view_sub(data, f.header_len, (size_t)f.payload_len);
+	switch (f.opcode) {
+	case WS_OP_TEXT:
+	case WS_OP_BINARY:
+		if (f.fin) {
+			ws_unmask(&f, payload, 0, d->ws_scratch);
+			ws_message(d, half, seg, view_make(d->ws_scratch, payload.len));
+			st->in_message = false;
+			break;
+		}
+		st->in_message = true;
+		st->overflow = false;
+		st->msg_len = 0;
+		/* The first fragment starts the message (RFC 6455 5.4). */
+		__attribute__((fallthrough));
+	case WS_OP_CONTINUATION:
+		if (!st->in_message)
+			break;
+		if (st->msg_len + payload.len > WS_MAX_MESSAGE) {
+			if (!st->overflow)
+				anomaly_count(&d->c.anomalies, ANOMALY_WS_TOO_BIG);
+			st->overflow = true;
+		} else {
+			ws_unmask(&f, payload, 0, st->msg + st->msg_len);
+			st->msg_len += payload.len;
+		}
+		if (f.fin) {
+			if (!st->overflow)
+				ws_message(d, half, seg, view_make(st->msg, st->msg_len));
+			st->in_message = false;
+		}
+		break;
+	default:
+		break; /* close, ping, pong: nothing for us */
+	}
+	return total;
+}
+
+static size_t deliver_handshake(struct tcp_half *half, struct view data)
+{
+	size_t hl = ws_http_header_length(data);
+	if (hl == 0)
+		return 0;
+	struct view http = view_sub(data, 0, hl);
+	if (ws_is_upgrade_request(http) || ws_is_upgrade_response(http)) {
+		half->app = TCP_APP_WEBSOCKET;
+	} else {
+		half->app = TCP_APP_IGNORE;
+		return data.len;
+	}
+	return hl;
+}
+
+static void classify_stream(struct tcp_half *half, struct view data)
+{
+	if (sip_looks_like(data) || data.p[0] == '\r' || data.p[0] == '\n')
+		half->app = TCP_APP_SIP;
+	else if (view_starts_with(data, "GET ") || view_starts_with(data, "HTTP/1.1 101"))
+		half->app = TCP_APP_WS_HANDSHAKE;
+	else
+		half->app = TCP_APP_IGNORE;
+}
+
+static size_t tcp_deliver(void *ctx, struct tcp_half *half, const struct segment *seg,
+			  struct view data)
+{
+	struct dissector *d = ctx;
+	if (data.len == 0)
+		return 0;
+	if (half->resync) {
+		/* Bytes were lost: a half-built WebSocket message is void. */
+		half->resync = false;
+		if (half->app == TCP_APP_WEBSOCKET && half->app_data) {
+			struct ws_state *st = half->app_data;
+			st->in_message = false;
+			st->skip = 0;
+		} else if (half->app == TCP_APP_SIP) {
+			half->app = TCP_APP_IGNORE;
+		}
+	}
+	switch (half->app) {
+	case TCP_APP_UNKNOWN:
+		if (data.len < STREAM_CLASSIFY_BYTES && !sip_looks_like(data))
+			return 0;
+		classify_stream(half, data);
+		return tcp_deliver(ctx, half, seg, data);
+	case TCP_APP_SIP:
+		return deliver_sip_stream(d, half, seg, data);
+	case TCP_APP_WS_HANDSHAKE:
+		return deliver_handshake(half, data);
+	case TCP_APP_WEBSOCKET:
+		return deliver_websocket(d, half, seg, data);
+	case TCP_APP_IGNORE:
+		/* Resynchronise on a message start (capture joined mid-stream,
+		 * or after a gap). */
+		if (sip_looks_like(data)) {
+			half->app = TCP_APP_SIP;
+			return deliver_sip_stream(d, half, seg, data);
+		}
+		return data.len;
+	}
+	return data.len;
+}
+
+static void tcp_free_app(void *ctx, struct tcp_half *half)
+{
+	free(half->app_data);
+	half->app_data = NULL;
+}
+
+/* --- IP layer output -------------------------------------------------- */
+
+static void on_segment(void *ctx, const struct segment *in)
+{
+	struct dissector *d = ctx;
+	struct segment seg = *in;
+	switch (seg.ipproto) {
+	case IPPROTO_NUM_UDP:
+		handle_udp(d, &seg);
+		break;
+	case IPPROTO_NUM_TCP:
+		tcp_input(d->tcp, &seg);
+		break;
+	default:
+		break;
+	}
+}
+
+struct dissector *dissector_new(const struct dissect_config *cfg, struct store *store)
+{
+	struct dissector *d = xcalloc(1, sizeof(*d));
+	d->store = store;
+	d->ip = ip_layer_new(&cfg->ip, &d->c.anomalies, on_segment, d);
+	d->tcp = tcp_table_new(&cfg->tcp, &d->c.anomalies, tcp_deliver, tcp_free_app, d);
+	return d;
+}
+
+void dissector_free(struct dissector *d)
+{
+	if (!d)
+		return;
+	tcp_table_free(d->tcp);
+	ip_layer_free(d->ip);
+	free(d);
+}
+
+void dissector_frame(struct dissector *d, const struct frame *f)
+{
+	struct capture_counters *c = &d->c;
+	if (c->packets == 0)
+		c->first_ns = f->ts_ns;
+	c->packets++;
+	c->bytes += f->wirelen;
+	if (f->ts_ns > c->last_ns)
+		c->last_ns = f->ts_ns;
+	if (f->caplen < f->wirelen)
+		c->truncated++;
+
+	struct view net;
+	uint16_t ethertype = 0;
+	enum anomaly a = link_decode(f->linktype, view_make(f->data, f->caplen), &net, &ethertype);
+	if (a != ANOMALY_NONE) {
+		anomaly_count(&c->anomalies, a);
+	} else if (ethertype == 0) {
+		c->not_ip++;
+	} else {
+		ip_input(d->ip, f, net, ethertype);
+	}
+
+	if (f->ts_ns - d->last_expire_ns >= EXPIRE_INTERVAL_NS) {
+		ip_layer_expire(d->ip, f->ts_ns);
+		tcp_table_expire(d->tcp, f->ts_ns);
+		d->last_expire_ns = f->ts_ns;
+	}
+}
+
+void dissector_finish(struct dissector *d)
+{
+	ip_layer_expire(d->ip, INT64_MAX);
+	tcp_table_expire(d->tcp, INT64_MAX);
+}
+
+const struct capture_counters *dissector_counters(const struct dissector *d)
+{
+	return &d->c;
+}
+
+uint64_t dissector_malformed(const struct dissector *d)
+{
+	uint64_t n = 0;
+	for (int i = 1; i < ANOMALY_COUNT; i++)
+		n += d->c.anomalies.count[i];
+	return n;
+}

@@ -1,0 +1,51 @@
+/* dissect.h - the dissection pipeline: one captured frame in, link → IP
+ * (fragments, tunnels) → UDP/TCP (stream reassembly, WebSocket) → SIP/SDP
+ * and RTP/RTCP, into the call store.  Runs on the dissection thread only. */
+#ifndef SIPMON_DISSECT_DISSECT_H
+#define SIPMON_DISSECT_DISSECT_H
+
+#include <stdint.h>
+
+#include "dissect/anomaly.h"
+#include "dissect/ip.h"
+#include "dissect/packet.h"
+#include "dissect/tcp.h"
+#include "store/store.h"
+
+struct dissect_config {
+	struct ip_limits ip;
+	struct tcp_limits tcp;
+};
+void dissect_config_default(struct dissect_config *cfg);
+
+/* What the report's "capture" object shows. */
+struct capture_counters {
+	uint64_t packets;        /* frames read */
+	uint64_t bytes;          /* their length on the wire */
+	uint64_t truncated;      /* frames cut by the snaplen */
+	uint64_t not_ip;         /* frames carrying neither IPv4 nor IPv6 */
+	uint64_t sip_messages;   /* SIP messages parsed */
+	uint64_t rtp_packets;    /* RTP packets tied to a dialog */
+	uint64_t rtcp_packets;
+	int64_t first_ns, last_ns;
+	struct anomaly_counters anomalies;
+};
+
+struct dissector;
+
+struct dissector *dissector_new(const struct dissect_config *cfg, struct store *store);
+void dissector_free(struct dissector *d);
+
+/* Decodes one frame (f->data holds f->caplen bytes). */
+void dissector_frame(struct dissector *d, const struct frame *f);
+
+/* End of input: incomplete fragments and TCP data still held are counted
+ * (frag_timeout, tcp_timeout) and released. */
+void dissector_finish(struct dissector *d);
+
+const struct capture_counters *dissector_counters(const struct dissector *d);
+
+/* Sum of all anomaly counters: the report's "malformed". */
+uint64_t dissector_malformed(const struct dissector *d);
+
+#endif

@@ -1,0 +1,878 @@
+/* sip.c - SIP message parsing (RFC 3261 sections 7, 18.3, 20 and 25).
+ *
+ * One pass over the header block: memchr finds each line end, a header name
+ * is classified by its length and then compared once, and every field is a
+ * view into the message bytes.  Nothing is allocated or copied. */
+#include "dissect/sip.h"
+
+/* RFC 3261 7.1: the only SIP-Version there is; compared case-insensitively
+ * as the RFC asks. */
+#define SIP_VERSION "SIP/2.0"
+#define SIP_VERSION_LEN (sizeof(SIP_VERSION) - 1)
+
+/* RFC 3261 7.2 / 21: Status-Code is three digits, classes 1xx to 6xx. */
+#define STATUS_CODE_DIGITS 3
+#define STATUS_CODE_MIN 100
+#define STATUS_CODE_MAX 699
+#define STATUS_LINE_CODE_OFFSET (SIP_VERSION_LEN + 1)
+#define STATUS_LINE_AFTER_CODE (STATUS_LINE_CODE_OFFSET + STATUS_CODE_DIGITS)
+
+/* Shortest request line "M u SIP/2.0" and the bytes sip_looks_like() needs
+ * to judge a status line ("SIP/2.0 200" plus the byte after the code). */
+#define REQUEST_LINE_MIN_LEN (1 + 1 + 1 + 1 + SIP_VERSION_LEN)
+#define STATUS_LINE_PROBE_LEN (STATUS_LINE_AFTER_CODE + 1)
+
+/* How far sip_looks_like() scans for the end of the method token.  The
+ * standard methods have at most 9 letters and extensions are short words;
+ * the bound only caps the work spent on payloads that are not SIP. */
+#define LOOKS_LIKE_METHOD_MAX 32
+
+/* RFC 3261 20.14: Content-Length is decimal; larger values are refused as
+ * malformed rather than risk overflow in length arithmetic. */
+#define CONTENT_LENGTH_MAX INT32_MAX
+
+/* RFC 3261 8.1.1.5 keeps CSeq below 2**31; any 32-bit number is accepted. */
+#define CSEQ_NUMBER_MAX UINT32_MAX
+
+/* RFC 3261 25.1: token characters (methods, header names, parameters). */
+static const bool token_char[256] = {
+	['a' ... 'z'] = true, ['A' ... 'Z'] = true, ['0' ... '9'] = true,
+	['-'] = true, ['.'] = true, ['!'] = true, ['%'] = true, ['*'] = true,
+	['_'] = true, ['+'] = true, ['`'] = true, ['\''] = true, ['~'] = true,
+};
+
+static inline uint8_t ascii_lower(uint8_t c)
+{
+	return (uint8_t)(c | (((unsigned)(c - 'A') < 26u) << 5));
+}
+
+static inline bool is_wsp(uint8_t c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Linear white space inside a (possibly folded) value. */
+static inline bool is_lws(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* name equals the lower-case constant lc of length n, ignoring ASCII case. */
+static inline bool name_eq_lower(struct view name, const char *lc, size_t n)
+{
+	if (name.len != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (ascii_lower(name.p[i]) != (uint8_t)lc[i])
+			return false;
+	return true;
+}
+#define NAME_IS(name, lc) name_eq_lower((name), (lc), sizeof(lc) - 1)
+
+static inline bool is_sip_version(const uint8_t *p)
+{
+	return ascii_lower(p[0]) == 's' && ascii_lower(p[1]) == 'i' &&
+	       ascii_lower(p[2]) == 'p' && p[3] == '/' && p[4] == '2' &&
+	       p[5] == '.' && p[6] == '0';
+}
+
+/* ---- methods ----------------------------------------------------------- */
+
+struct method_name {
+	const char *text;
+	uint8_t len;
+};
+#define METHOD(s) { s, sizeof(s) - 1 }
+
+static const struct method_name method_names[SIP_METHOD_COUNT] = {
+	[SIP_METHOD_UNKNOWN] = METHOD("UNKNOWN"),
+	[SIP_METHOD_INVITE] = METHOD("INVITE"),
+	[SIP_METHOD_ACK] = METHOD("ACK"),
+	[SIP_METHOD_BYE] = METHOD("BYE"),
+	[SIP_METHOD_CANCEL] = METHOD("CANCEL"),
+	[SIP_METHOD_REGISTER] = METHOD("REGISTER"),
+	[SIP_METHOD_OPTIONS] = METHOD("OPTIONS"),
+	[SIP_METHOD_PRACK] = METHOD("PRACK"),
+	[SIP_METHOD_SUBSCRIBE] = METHOD("SUBSCRIBE"),
+	[SIP_METHOD_NOTIFY] = METHOD("NOTIFY"),
+	[SIP_METHOD_PUBLISH] = METHOD("PUBLISH"),
+	[SIP_METHOD_INFO] = METHOD("INFO"),
+	[SIP_METHOD_REFER] = METHOD("REFER"),
+	[SIP_METHOD_MESSAGE] = METHOD("MESSAGE"),
+	[SIP_METHOD_UPDATE] = METHOD("UPDATE"),
+};
+
+const char *sip_method_name(enum sip_method m)
+{
+	if (m <= SIP_METHOD_UNKNOWN || m >= SIP_METHOD_COUNT)
+		return method_names[SIP_METHOD_UNKNOWN].text;
+	return method_names[m].text;
+}
+
+/* RFC 3261 7.1: method names are case-sensitive. */
+enum sip_method sip_method_from_view(struct view name)
+{
+	for (int m = SIP_METHOD_UNKNOWN + 1; m < SIP_METHOD_COUNT; m++)
+		if (name.len == method_names[m].len &&
+		    memcmp(name.p, method_names[m].text, name.len) == 0)
+			return (enum sip_method)m;
+	return SIP_METHOD_UNKNOWN;
+}
+
+/* ---- start line -------------------------------------------------------- */
+
+struct start_line {
+	bool is_request;
+	struct view method, uri, reason;
+	uint16_t status;
+};
+
+/* RFC 3261 7.2: "SIP/2.0 SP 3DIGIT SP Reason-Phrase".  The SP before an
+ * empty reason phrase may be missing (some devices omit it). */
+static bool parse_status_line(struct view line, struct start_line *out)
+{
+	if (line.len < STATUS_LINE_AFTER_CODE || !is_sip_version(line.p) ||
+	    line.p[SIP_VERSION_LEN] != ' ')
+		return false;
+	unsigned code = 0;
+	for (size_t i = STATUS_LINE_CODE_OFFSET; i < STATUS_LINE_AFTER_CODE; i++) {
+		uint8_t c = line.p[i];
+		if (c < '0' || c > '9')
+			return false;
+		code = code * 10 + (unsigned)(c - '0');
+	}
+	if (code < STATUS_CODE_MIN || code > STATUS_CODE_MAX)
+		return false;
+	if (line.len > STATUS_LINE_AFTER_CODE && line.p[STATUS_LINE_AFTER_CODE] != ' ')
+		return false;
+	out->is_request = false;
+	out->status = (uint16_t)code;
+	out->reason = view_from(line, STATUS_LINE_AFTER_CODE + 1);
+	return true;
+}
+
+/* RFC 3261 7.1: "Method SP Request-URI SP SIP-Version", single spaces, the
+ * URI without spaces. */
+static bool parse_request_line(struct view line, struct start_line *out)
+{
+	size_t method_len = 0;
+	while (method_len < line.len && token_char[line.p[method_len]])
+		method_len++;
+	if (method_len == 0 || line.len < method_len + REQUEST_LINE_MIN_LEN - 1 ||
+	    line.p[method_len] != ' ')
+		return false;
+	size_t version = line.len - SIP_VERSION_LEN;
+	size_t uri_start = method_len + 1, uri_end = version - 1;
+	if (uri_end <= uri_start || line.p[uri_end] != ' ' ||
+	    !is_sip_version(line.p + version) ||
+	    memchr(line.p + uri_start, ' ', uri_end - uri_start))
+		return false;
+	out->is_request = true;
+	out->method = view_make(line.p, method_len);
+	out->uri = view_make(line.p + uri_start, uri_end - uri_start);
+	return true;
+}
+
+static bool parse_start_line(struct view line, struct start_line *out)
+{
+	if (line.len > SIP_VERSION_LEN && is_sip_version(line.p) &&
+	    line.p[SIP_VERSION_LEN] == ' ')
+		return parse_status_line(line, out);
+	return parse_request_line(line, out);
+}
+
+/* The line at the start of v without its CRLF or LF; *next is where the
+ * following line starts (v.len when the line is not terminated). */
+static struct view first_line(struct view v, size_t *next, bool *terminated)
+{
+	const uint8_t *lf = v.len ? memchr(v.p, '\n', v.len) : NULL;
+	size_t end = lf ? (size_t)(lf - v.p) : v.len;
+	*next = lf ? end + 1 : v.len;
+	*terminated = lf != NULL;
+	if (lf && end > 0 && v.p[end - 1] == '\r')
+		end--;
+	return view_make(v.p, end);
+}
+
+/* RFC 3261 7.5 / RFC 5626 3.5.1: CRLFs before a start line are keep-alives
+ * to be ignored.  Bare LFs are treated alike. */
+static size_t keepalive_length(struct view v)
+{
+	size_t n = 0;
+	while (n < v.len && (v.p[n] == '\r' || v.p[n] == '\n'))
+		n++;
+	return n;
+}
+
+bool sip_looks_like(struct view payload)
+{
+	const uint8_t *p = payload.p;
+	if (payload.len < STATUS_LINE_PROBE_LEN)
+		return false;
+	if (is_sip_version(p) && p[SIP_VERSION_LEN] == ' ') {
+		const uint8_t *code = p + STATUS_LINE_CODE_OFFSET;
+		uint8_t after = p[STATUS_LINE_AFTER_CODE];
+		return code[0] >= '1' && code[0] <= '6' &&
+		       code[1] >= '0' && code[1] <= '9' &&
+		       code[2] >= '0' && code[2] <= '9' &&
+		       (after == ' ' || after == '\r' || after == '\n');
+	}
+	/* Reject binary and other text cheaply before looking for a line end. */
+	size_t scan = payload.len < LOOKS_LIKE_METHOD_MAX ? payload.len : LOOKS_LIKE_METHOD_MAX;
+	size_t i = 0;
+	while (i < scan && token_char[p[i]])
+		i++;
+	if (i == 0 || i == scan || p[i] != ' ')
+		return false;
+	size_t next;
+	bool terminated;
+	struct view line = first_line(payload, &next, &terminated);
+	struct start_line sl;
+	return terminated && parse_request_line(line, &sl);
+}
+
+/* ---- header lines ------------------------------------------------------ */
+
+enum header_step {
+	HEADER_FIELD,     /* name and value found */
+	HEADER_MALFORMED, /* a line that is no header (skipped) */
+	HEADER_BLOCK_END, /* the empty line; the cursor is at the body */
+	HEADER_DATA_END,  /* the bytes ended before an empty line */
+};
+
+struct header_cursor {
+	const uint8_t *p, *end;
+};
+
+/* Reads the header field at the cursor with its continuation lines (RFC
+ * 3261 7.3.1: a line starting with SP or HTAB continues the previous one).
+ * Whitespace around ':' is allowed (RFC 3261 25.1 HCOLON). */
+static enum header_step header_next(struct header_cursor *c, struct view *name,
+				    struct view *value)
+{
+	const uint8_t *line = c->p, *end = c->end;
+	if (line >= end)
+		return HEADER_DATA_END;
+	const uint8_t *lf = memchr(line, '\n', (size_t)(end - line));
+	const uint8_t *content_end = lf ? lf : end;
+	if (content_end > line && content_end[-1] == '\r')
+		content_end--;
+	if (content_end == line) {
+		c->p = lf ? lf + 1 : end;
+		return lf ? HEADER_BLOCK_END : HEADER_DATA_END;
+	}
+	const uint8_t *first_end = content_end;
+	const uint8_t *next = lf ? lf + 1 : end;
+	while (next < end && is_wsp(*next)) {
+		lf = memchr(next, '\n', (size_t)(end - next));
+		content_end = lf ? lf : end;
+		if (content_end > next && content_end[-1] == '\r')
+			content_end--;
+		next = lf ? lf + 1 : end;
+	}
+	c->p = next;
+
+	const uint8_t *colon = memchr(line, ':', (size_t)(first_end - line));
+	if (!colon)
+		return HEADER_MALFORMED;
+	const uint8_t *name_end = colon;
+	while (name_end > line && is_wsp(name_end[-1]))
+		name_end--;
+	if (name_end == line)
+		return HEADER_MALFORMED;
+	for (const uint8_t *q = line; q < name_end; q++)
+		if (!token_char[*q])
+			return HEADER_MALFORMED;
+	*name = view_make(line, (size_t)(name_end - line));
+	*value = view_trim(view_make(colon + 1, (size_t)(content_end - colon - 1)));
+	return HEADER_FIELD;
+}
+
+/* The headers sip_parse() extracts, and their names (RFC 3261 7.3.3 for
+ * the compact forms). */
+enum sip_field {
+	FIELD_OTHER = 0,
+	FIELD_CALL_ID,
+	FIELD_FROM,
+	FIELD_TO,
+	FIELD_VIA,
+	FIELD_CSEQ,
+	FIELD_CONTENT_TYPE,
+	FIELD_CONTENT_LENGTH,
+	FIELD_USER_AGENT,
+	FIELD_SERVER,
+	FIELD_REASON,
+	FIELD_X_CALL_ID,
+	FIELD_REPLACES,
+	FIELD_REFER_TO,
+	FIELD_REFERRED_BY,
+};
+
+static enum sip_field compact_field(uint8_t letter)
+{
+	switch (letter) {
+	case 'i': return FIELD_CALL_ID;
+	case 'f': return FIELD_FROM;
+	case 't': return FIELD_TO;
+	case 'v': return FIELD_VIA;
+	case 'c': return FIELD_CONTENT_TYPE;
+	case 'l': return FIELD_CONTENT_LENGTH;
+	case 'r': return FIELD_REFER_TO;
+	case 'b': return FIELD_REFERRED_BY;
+	default: return FIELD_OTHER;
+	}
+}
+
+/* Dispatch on the name's length first: one comparison per header at most
+ * (two for lengths shared by two interesting names). */
+static enum sip_field classify_header(struct view name)
+{
+	switch (name.len) {
+	case 1: return compact_field(ascii_lower(name.p[0]));
+	case 2: return NAME_IS(name, "to") ? FIELD_TO : FIELD_OTHER;
+	case 3: return NAME_IS(name, "via") ? FIELD_VIA : FIELD_OTHER;
+	case 4:
+		if (NAME_IS(name, "from"))
+			return FIELD_FROM;
+		return NAME_IS(name, "cseq") ? FIELD_CSEQ : FIELD_OTHER;
+	case 5: return NAME_IS(name, "x-cid") ? FIELD_X_CALL_ID : FIELD_OTHER;
+	case 6:
+		if (NAME_IS(name, "server"))
+			return FIELD_SERVER;
+		return NAME_IS(name, "reason") ? FIELD_REASON : FIELD_OTHER;
+	case 7: return NAME_IS(name, "call-id") ? FIELD_CALL_ID : FIELD_OTHER;
+	case 8:
+		if (NAME_IS(name, "refer-to"))
+			return FIELD_REFER_TO;
+		return NAME_IS(name, "replaces") ? FIELD_REPLACES : FIELD_OTHER;
+	case 9: return NAME_IS(name, "x-call-id") ? FIELD_X_CALL_ID : FIELD_OTHER;
+	case 10: return NAME_IS(name, "user-agent") ? FIELD_USER_AGENT : FIELD_OTHER;
+	case 11: return NAME_IS(name, "referred-by") ? FIELD_REFERRED_BY : FIELD_OTHER;
+	case 12: return NAME_IS(name, "content-type") ? FIELD_CONTENT_TYPE : FIELD_OTHER;
+	case 14: return NAME_IS(name, "content-length") ? FIELD_CONTENT_LENGTH : FIELD_OTHER;
+	default: return FIELD_OTHER;
+	}
+}
+
+/* ---- values: parameters, name-addr ------------------------------------- */
+
+/* Index just past the quoted-string starting at value.p[i] == '"'
+ * (RFC 3261 25.1, with quoted-pair escapes). */
+static size_t skip_quoted(struct view value, size_t i)
+{
+	for (i++; i < value.len; i++) {
+		if (value.p[i] == '\\')
+			i++;
+		else if (value.p[i] == '"')
+			return i + 1;
+	}
+	return value.len;
+}
+
+/* Where the header parameters of the first element of value start (the
+ * index of their first ';'), or value.len.  RFC 3261 20.10: parameters
+ * inside <...> belong to the URI; without <...> all of them belong to the
+ * header.  A ',' ends the first element of a multi-valued header. */
+static size_t header_params_start(struct view value)
+{
+	size_t i = 0;
+	while (i < value.len) {
+		switch (value.p[i]) {
+		case '"':
+			i = skip_quoted(value, i);
+			break;
+		case '<': {
+			const uint8_t *gt = memchr(value.p + i, '>', value.len - i);
+			i = gt ? (size_t)(gt - value.p) + 1 : value.len;
+			break;
+		}
+		case ';':
+			return i;
+		case ',':
+			return value.len;
+		default:
+			i++;
+		}
+	}
+	return value.len;
+}
+
+/* RFC 3261 25.1 generic-param: `;name[=token|host|quoted-string]`, names
+ * compared case-insensitively, searched in the first element only. */
+static bool param_find(struct view value, const char *name, size_t name_len,
+		       struct view *out)
+{
+	size_t i = header_params_start(value);
+	while (i < value.len && value.p[i] == ';') {
+		i++;
+		while (i < value.len && is_lws(value.p[i]))
+			i++;
+		size_t name_start = i;
+		while (i < value.len && !is_lws(value.p[i]) && value.p[i] != '=' &&
+		       value.p[i] != ';' && value.p[i] != ',')
+			i++;
+		struct view pname = view_make(value.p + name_start, i - name_start);
+		while (i < value.len && is_lws(value.p[i]))
+			i++;
+		struct view pvalue = view_make(value.p + i, 0);
+		if (i < value.len && value.p[i] == '=') {
+			i++;
+			while (i < value.len && is_lws(value.p[i]))
+				i++;
+			size_t value_start = i;
+			if (i < value.len && value.p[i] == '"')
+				i = skip_quoted(value, i);
+			else
+				while (i < value.len && !is_lws(value.p[i]) &&
+				       value.p[i] != ';' && value.p[i] != ',')
+					i++;
+			pvalue = view_make(value.p + value_start, i - value_start);
+		}
+		if (name_eq_lower(pname, name, name_len)) {
+			*out = pvalue;
+			return true;
+		}
+		/* Skip whatever junk follows up to the next parameter. */
+		while (i < value.len && value.p[i] != ';' && value.p[i] != ',') {
+			if (value.p[i] == '"')
+				i = skip_quoted(value, i);
+			else
+				i++;
+		}
+	}
+	return false;
+}
+
+bool sip_param(struct view value, const char *name, struct view *out)
+{
+	char lower[64];
+	size_t n = strlen(name);
+	if (n == 0 || n >= sizeof(lower))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		lower[i] = (char)ascii_lower((uint8_t)name[i]);
+	return param_find(value, lower, n, out);
+}
+#define PARAM_FIND(value, lc, out) param_find((value), (lc), sizeof(lc) - 1, (out))
+
+static bool starts_with_scheme(struct view uri, const char *lc, size_t n)
+{
+	return uri.len >= n && name_eq_lower(view_make(uri.p, n), lc, n);
+}
+#define HAS_SCHEME(uri, lc) starts_with_scheme((uri), (lc), sizeof(lc) - 1)
+
+/* The user part of a sip:, sips: (RFC 3261 19.1.1, without the password)
+ * or tel: URI (RFC 3966, the number without parameters). */
+static struct view uri_user(struct view uri)
+{
+	struct view none = view_make(uri.p, 0);
+	if (HAS_SCHEME(uri, "sip:") || HAS_SCHEME(uri, "sips:")) {
+		struct view rest = view_from(uri, (size_t)view_find_byte(uri, ':') + 1);
+		long at = view_find_byte(rest, '@');
+		if (at < 0)
+			return view_make(rest.p, 0);
+		struct view userinfo = view_make(rest.p, (size_t)at);
+		long colon = view_find_byte(userinfo, ':');
+		if (colon >= 0)
+			userinfo.len = (size_t)colon;
+		return userinfo;
+	}
+	if (HAS_SCHEME(uri, "tel:")) {
+		struct view rest = view_from(uri, sizeof("tel:") - 1);
+		long semi = view_find_byte(rest, ';');
+		if (semi >= 0)
+			rest.len = (size_t)semi;
+		return rest;
+	}
+	return none;
+}
+
+/* RFC 3261 20.10 / 25.1: name-addr `[display-name] <addr-spec>` or a bare
+ * addr-spec, whose trailing ;params belong to the header, not the URI.
+ * Only the first element of a multi-valued header (Contact) is read. */
+void sip_name_addr(struct view value, struct view *uri, struct view *user)
+{
+	value = view_trim(value);
+	size_t i = 0;
+	bool bracketed = false;
+	while (i < value.len && value.p[i] != ';' && value.p[i] != ',') {
+		if (value.p[i] == '"') {
+			i = skip_quoted(value, i);
+		} else if (value.p[i] == '<') {
+			bracketed = true;
+			break;
+		} else {
+			i++;
+		}
+	}
+	struct view spec;
+	if (bracketed) {
+		spec = view_from(value, i + 1);
+		long gt = view_find_byte(spec, '>');
+		if (gt >= 0)
+			spec.len = (size_t)gt;
+		spec = view_trim(spec);
+	} else {
+		size_t n = 0;
+		while (n < value.len && value.p[n] != ';' && value.p[n] != ',' &&
+		       !is_lws(value.p[n]))
+			n++;
+		spec = view_make(value.p, n);
+	}
+	if (uri)
+		*uri = spec;
+	if (user)
+		*user = uri_user(spec);
+}
+
+/* ---- the message ------------------------------------------------------- */
+
+/* RFC 3261 20.16: "CSeq: 1*DIGIT LWS Method". */
+static bool parse_cseq(struct view value, uint32_t *number, struct view *method)
+{
+	size_t i = 0;
+	uint64_t n = 0;
+	while (i < value.len && value.p[i] >= '0' && value.p[i] <= '9') {
+		n = n * 10 + (uint64_t)(value.p[i] - '0');
+		if (n > CSEQ_NUMBER_MAX)
+			return false;
+		i++;
+	}
+	if (i == 0 || i == value.len || !is_lws(value.p[i]))
+		return false;
+	while (i < value.len && is_lws(value.p[i]))
+		i++;
+	size_t method_start = i;
+	while (i < value.len && token_char[value.p[i]])
+		i++;
+	if (i == method_start || i != value.len)
+		return false; /* value is trimmed: anything left is junk */
+	*number = (uint32_t)n;
+	*method = view_make(value.p + method_start, i - method_start);
+	return true;
+}
+
+/* The first Via value may hold several via-parms; the branch is taken from
+ * the first one, which param_find() limits itself to. */
+static struct view via_branch(struct view value)
+{
+	struct view branch = view_empty();
+	PARAM_FIND(value, "branch", &branch);
+	return branch;
+}
+
+struct parse_state {
+	struct sip_msg *m;
+	uint32_t seen;        /* bit per enum sip_field: first value taken */
+	bool cseq_ok;
+	bool content_length_bad;
+};
+
+static void take_field(struct parse_state *st, enum sip_field field, struct view value)
+{
+	struct sip_msg *m = st->m;
+	uint32_t bit = 1u << field;
+	if (st->seen & bit)
+		return; /* a repeated single-valued header: the first one counts */
+	st->seen |= bit;
+	switch (field) {
+	case FIELD_CALL_ID:
+		m->call_id = value;
+		break;
+	case FIELD_FROM:
+		m->from = value;
+		sip_name_addr(value, &m->from_uri, &m->from_user);
+		PARAM_FIND(value, "tag", &m->from_tag);
+		break;
+	case FIELD_TO:
+		m->to = value;
+		sip_name_addr(value, &m->to_uri, &m->to_user);
+		PARAM_FIND(value, "tag", &m->to_tag);
+		break;
+	case FIELD_VIA:
+		m->via_branch = via_branch(value);
+		break;
+	case FIELD_CSEQ:
+		st->cseq_ok = parse_cseq(value, &m->cseq, &m->cseq_method_text);
+		if (st->cseq_ok)
+			m->cseq_method = sip_method_from_view(m->cseq_method_text);
+		break;
+	case FIELD_CONTENT_TYPE:
+		m->content_type = value;
+		break;
+	case FIELD_CONTENT_LENGTH: {
+		uint64_t n;
+		if (view_to_u64(value, CONTENT_LENGTH_MAX, &n))
+			m->content_length = (long)n;
+		else
+			st->content_length_bad = true;
+		break;
+	}
+	case FIELD_USER_AGENT:
+		m->user_agent = value; /* preferred over Server */
+		break;
+	case FIELD_SERVER:
+		if (!(st->seen & (1u << FIELD_USER_AGENT)))
+			m->user_agent = value;
+		break;
+	case FIELD_REASON:
+		m->reason_header = value;
+		break;
+	case FIELD_X_CALL_ID:
+		m->x_call_id = value;
+		break;
+	case FIELD_REPLACES:
+		m->replaces = value;
+		break;
+	case FIELD_REFER_TO:
+		m->refer_to = value;
+		break;
+	case FIELD_REFERRED_BY:
+		m->referred_by = value;
+		break;
+	case FIELD_OTHER:
+		break;
+	}
+}
+
+static void note_soft(struct sip_msg *m, enum anomaly a)
+{
+	if (m->soft_anomaly == ANOMALY_NONE)
+		m->soft_anomaly = a;
+}
+
+enum anomaly sip_parse(struct view msg, struct sip_msg *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->content_length = -1;
+	msg = view_from(msg, keepalive_length(msg));
+	if (msg.len > SIP_MAX_MESSAGE)
+		return ANOMALY_SIP_TOO_BIG;
+
+	size_t headers_start;
+	bool terminated;
+	struct view line = first_line(msg, &headers_start, &terminated);
+	struct start_line sl;
+	if (!parse_start_line(line, &sl))
+		return ANOMALY_SIP_BAD_START_LINE;
+	out->start_line = line;
+	out->is_request = sl.is_request;
+	if (sl.is_request) {
+		out->method_text = sl.method;
+		out->method = sip_method_from_view(sl.method);
+		out->request_uri = sl.uri;
+	} else {
+		out->status = sl.status;
+		out->reason = sl.reason;
+	}
+
+	struct parse_state st = { .m = out };
+	struct header_cursor cur = { msg.p + headers_start, msg.p + msg.len };
+	const uint8_t *headers_end, *body_start = NULL;
+	for (;;) {
+		const uint8_t *line_start = cur.p;
+		struct view name, value;
+		enum header_step step = header_next(&cur, &name, &value);
+		if (step == HEADER_FIELD) {
+			out->header_count++;
+			enum sip_field field = classify_header(name);
+			if (field != FIELD_OTHER)
+				take_field(&st, field, value);
+			continue;
+		}
+		if (step == HEADER_MALFORMED) {
+			note_soft(out, ANOMALY_SIP_BAD_HEADER);
+			continue;
+		}
+		headers_end = line_start;
+		if (step == HEADER_BLOCK_END)
+			body_start = cur.p;
+		break;
+	}
+	out->headers = view_make(msg.p + headers_start,
+				 (size_t)(headers_end - (msg.p + headers_start)));
+
+	/* RFC 3261 18.3: the body is what follows the empty line, bounded by
+	 * Content-Length; without Content-Length (UDP) it runs to the end. */
+	if (body_start) {
+		struct view rest = view_make(body_start, (size_t)(msg.p + msg.len - body_start));
+		out->body = rest;
+		if (out->content_length >= 0) {
+			out->body = view_sub(rest, 0, (size_t)out->content_length);
+			out->body_cut = rest.len < (size_t)out->content_length;
+		}
+	} else {
+		out->body = view_make(msg.p + msg.len, 0);
+		out->body_cut = out->content_length > 0;
+		note_soft(out, ANOMALY_SIP_CUT);
+	}
+	if (out->body_cut)
+		note_soft(out, ANOMALY_SIP_CUT);
+
+	if (out->call_id.len == 0)
+		return ANOMALY_SIP_NO_CALL_ID;
+	if (!st.cseq_ok)
+		return ANOMALY_SIP_BAD_CSEQ;
+	if (st.content_length_bad)
+		return ANOMALY_SIP_BAD_CONTENT_LENGTH;
+	return ANOMALY_NONE;
+}
+
+/* ---- stream framing ---------------------------------------------------- */
+
+/* Offset just past the empty line ending the header block that starts at
+ * from (CRLFCRLF, LFLF or a mix), or 0 when it is not in v yet. */
+static size_t header_block_end(struct view v, size_t from)
+{
+	size_t pos = from;
+	while (pos < v.len) {
+		const uint8_t *lf = memchr(v.p + pos, '\n', v.len - pos);
+		if (!lf)
+			return 0;
+		size_t after = (size_t)(lf - v.p) + 1;
+		if (after < v.len && v.p[after] == '\n')
+			return after + 1;
+		if (after + 1 < v.len && v.p[after] == '\r' && v.p[after + 1] == '\n')
+			return after + 2;
+		pos = after;
+	}
+	return 0;
+}
+
+/* Could v still become a start line once more bytes arrive?  Lets garbage
+ * on a stream be refused early instead of after SIP_MAX_MESSAGE bytes. */
+static bool start_line_prefix_plausible(struct view v)
+{
+	size_t i = 0;
+	while (i < v.len && i < LOOKS_LIKE_METHOD_MAX && token_char[v.p[i]])
+		i++;
+	if (i == v.len)
+		return true;
+	/* "SIP/2.0" is no token: a status line in the making. */
+	static const char version[] = SIP_VERSION " ";
+	size_t n = v.len < sizeof(version) - 1 ? v.len : sizeof(version) - 1;
+	bool version_prefix = true;
+	for (size_t k = 0; k < n; k++)
+		if (ascii_lower(v.p[k]) != ascii_lower((uint8_t)version[k]))
+			version_prefix = false;
+	return version_prefix || (i > 0 && v.p[i] == ' ');
+}
+
+long sip_frame_length(struct view buf)
+{
+	size_t lead = keepalive_length(buf);
+	if (lead > SIP_MAX_MESSAGE)
+		return -1;
+	struct view msg = view_from(buf, lead);
+	if (msg.len == 0)
+		return 0;
+
+	size_t headers_start;
+	bool terminated;
+	first_line(msg, &headers_start, &terminated);
+	if (!terminated)
+		return (msg.len <= SIP_MAX_MESSAGE && start_line_prefix_plausible(msg)) ? 0 : -1;
+	if (!sip_looks_like(msg))
+		return -1;
+
+	size_t end = header_block_end(msg, headers_start - 1);
+	if (end == 0)
+		return msg.len > SIP_MAX_MESSAGE ? -1 : 0;
+	if (end > SIP_MAX_MESSAGE)
+		return -1;
+
+	/* RFC 3261 18.3: Content-Length frames the body on streams.  It is
+	 * mandatory there; a message without it is taken as having no body. */
+	struct header_cursor cur = { msg.p + headers_start, msg.p + end };
+	uint64_t content_length = 0;
+	struct view name, value;
+	enum header_step step;
+	while ((step = header_next(&cur, &name, &value)) != HEADER_BLOCK_END &&
+	       step != HEADER_DATA_END) {
+		if (step != HEADER_FIELD || classify_header(name) != FIELD_CONTENT_LENGTH)
+			continue;
+		if (!view_to_u64(value, SIP_MAX_MESSAGE, &content_length))
+			return -1;
+		break;
+	}
+	if (end + content_length > SIP_MAX_MESSAGE)
+		return -1;
+	if (msg.len < end + content_length)
+		return 0;
+	return (long)(lead + end + content_length);
+}
+
+/* ---- lookups on a parsed message --------------------------------------- */
+
+/* RFC 3261 7.3.3 and the IANA SIP header registry's compact forms. */
+static const struct {
+	char compact;
+	const char *full;
+} compact_forms[] = {
+	{ 'i', "call-id" },        { 'f', "from" },          { 't', "to" },
+	{ 'v', "via" },            { 'm', "contact" },       { 'l', "content-length" },
+	{ 'c', "content-type" },   { 'k', "supported" },     { 's', "subject" },
+	{ 'e', "content-encoding" }, { 'o', "event" },       { 'u', "allow-events" },
+	{ 'r', "refer-to" },       { 'b', "referred-by" },   { 'x', "session-expires" },
+	{ 'y', "identity" },
+};
+#define COMPACT_FORM_COUNT (sizeof(compact_forms) / sizeof(compact_forms[0]))
+
+bool sip_msg_header(const struct sip_msg *m, const char *name, struct view *value)
+{
+	struct view wanted = view_cstr(name);
+	if (wanted.len == 0 || m->headers.len == 0)
+		return false;
+	/* The other spelling of the same header, if it has one. */
+	const char *alias = NULL;
+	char alias_letter[2] = { 0, 0 };
+	for (size_t i = 0; i < COMPACT_FORM_COUNT; i++) {
+		if (wanted.len == 1 && ascii_lower(wanted.p[0]) == (uint8_t)compact_forms[i].compact) {
+			alias = compact_forms[i].full;
+			break;
+		}
+		if (wanted.len > 1 && view_eq_nocase(wanted, compact_forms[i].full)) {
+			alias_letter[0] = compact_forms[i].compact;
+			alias = alias_letter;
+			break;
+		}
+	}
+
+	struct header_cursor cur = { m->headers.p, m->headers.p + m->headers.len };
+	struct view hname, hvalue;
+	enum header_step step;
+	while ((step = header_next(&cur, &hname, &hvalue)) != HEADER_BLOCK_END &&
+	       step != HEADER_DATA_END) {
+		if (step != HEADER_FIELD)
+			continue;
+		if (view_eq_nocase(hname, name) || (alias && view_eq_nocase(hname, alias))) {
+			*value = hvalue;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* RFC 3261 7.3.1: a folded line is equivalent to one SP. */
+size_t sip_value_unfold(struct view value, char *buf, size_t cap)
+{
+	if (cap == 0)
+		return 0;
+	size_t n = 0, i = 0;
+	while (i < value.len && n < cap - 1) {
+		uint8_t c = value.p[i];
+		if (c != '\r' && c != '\n') {
+			buf[n++] = (char)c;
+			i++;
+			continue;
+		}
+		while (n > 0 && is_wsp((uint8_t)buf[n - 1]))
+			n--;
+		while (i < value.len && is_lws(value.p[i]))
+			i++;
+		if (n > 0 && i < value.len)
+			buf[n++] = ' ';
+	}
+	buf[n] = '\0';
+	return n;
+}

@@ -1,0 +1,143 @@
+/* main.c - sipmon: a live SIP network sniffer for the terminal.
+ * Builds the pipeline from the command line; nothing else. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture/pipeline.h"
+#include "dissect/dissect.h"
+#include "options.h"
+#include "output/report.h"
+#include "store/store.h"
+
+static struct pipeline *running;
+static volatile sig_atomic_t signals_seen;
+
+/* First SIGINT/SIGTERM: stop reading, report what was read.  Second: leave
+ * at once. */
+static void on_signal(int sig)
+{
+	if (signals_seen++)
+		_exit(128 + sig);
+	if (running)
+		pipeline_stop(running);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void print_report(enum report_format fmt, struct pipeline *p, struct dissector *d,
+			 struct store *store)
+{
+	size_t n = pipeline_source_count(p);
+	char names[OPTIONS_MAX_INPUTS][1100];
+	const char *sources[OPTIONS_MAX_INPUTS];
+	for (size_t i = 0; i < n && i < OPTIONS_MAX_INPUTS; i++) {
+		pipeline_source_name(p, i, names[i], sizeof(names[i]));
+		sources[i] = names[i];
+	}
+	struct report_input in = {
+		.sources = sources,
+		.source_count = n,
+		.counters = dissector_counters(d),
+		.malformed = dissector_malformed(d),
+		.store = store,
+	};
+	pipeline_drops(p, &in.drops);
+	store_read_lock(store);
+	if (fmt == REPORT_JSON)
+		report_write_json(stdout, &in);
+	else
+		report_write_text(stdout, &in);
+	store_read_unlock(store);
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	char err[1024] = "";
+	enum options_result r = options_parse(&opt, argc, argv, err, sizeof(err));
+	if (r == OPTIONS_ERROR) {
+		fprintf(stderr, "sipmon: %s (see sipmon --help)\n", err);
+		return EXIT_USAGE;
+	}
+	if (opt.show_help) {
+		options_usage(stdout);
+		return 0;
+	}
+	if (opt.show_version) {
+		printf("sipmon %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (opt.input_count == 0) {
+		fprintf(stderr, "sipmon: no input: read a capture with -I FILE (see sipmon --help)\n");
+		options_free(&opt);
+		return EXIT_USAGE;
+	}
+
+	/* Without the terminal interface in this build, reading a file
+	 * prints the report: text unless --report says otherwise. */
+	enum report_format fmt = opt.report;
+	if (fmt == REPORT_NONE && !(opt.no_interface && opt.quiet))
+		fmt = REPORT_TEXT;
+
+	struct store_config scfg;
+	store_config_default(&scfg);
+	scfg.max_calls = opt.limit;
+	scfg.rotate = opt.rotate;
+	scfg.invite_only = opt.invite_only;
+	/* Nothing shows message text in a report-only run. */
+	scfg.keep_raw = false;
+	struct store *store = store_new(&scfg);
+
+	struct dissect_config dcfg;
+	dissect_config_default(&dcfg);
+	struct dissector *d = dissector_new(&dcfg, store);
+
+	struct pipeline_config pcfg = {
+		.inputs = opt.inputs,
+		.input_count = opt.input_count,
+		.bpf = opt.bpf,
+	};
+	int status = 0;
+	struct pipeline *p = pipeline_new(&pcfg, d, store, err, sizeof(err));
+	if (!p) {
+		fprintf(stderr, "sipmon: %s\n", err);
+		status = EXIT_INPUT;
+		goto out;
+	}
+	running = p;
+	install_signals();
+	if (!pipeline_start(p, err, sizeof(err))) {
+		fprintf(stderr, "sipmon: %s\n", err);
+		status = EXIT_INPUT;
+		goto out;
+	}
+	pipeline_wait(p);
+
+	if (fmt != REPORT_NONE)
+		print_report(fmt, p, d, store);
+	for (size_t i = 0; i < pipeline_error_count(p); i++) {
+		fprintf(stderr, "sipmon: %s\n", pipeline_error(p, i));
+		status = EXIT_INPUT;
+	}
+out:
+	running = NULL;
+	pipeline_free(p);
+	dissector_free(d);
+	store_free(store);
+	options_free(&opt);
+	return status;
+}

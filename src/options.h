@@ -1,0 +1,43 @@
+/* options.h - the command line.  Letters follow sngrep where sngrep has
+ * them (so its users feel at home) and tcpdump for file rotation. */
+#ifndef SIPMON_OPTIONS_H
+#define SIPMON_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "output/report.h"
+
+#define OPTIONS_MAX_INPUTS 64
+
+struct options {
+	const char *inputs[OPTIONS_MAX_INPUTS]; /* -I, repeatable */
+	size_t input_count;
+	bool no_interface;          /* -N */
+	bool quiet;                 /* -q */
+	bool invite_only;           /* -c */
+	uint32_t limit;             /* -l */
+	bool rotate;                /* -R */
+	enum report_format report;  /* --report[=json|text] */
+	char *bpf;                  /* trailing arguments joined by spaces */
+	bool show_help;
+	bool show_version;
+};
+
+enum options_result { OPTIONS_OK = 0, OPTIONS_EXIT_OK, OPTIONS_ERROR };
+
+/* Parses argv; on OPTIONS_ERROR, errbuf holds one line for the user. */
+enum options_result options_parse(struct options *o, int argc, char **argv,
+				  char *errbuf, size_t errlen);
+void options_free(struct options *o);
+
+void options_usage(FILE *out);
+
+/* Exit statuses (documented in sipmon.8, EXIT STATUS). */
+enum {
+	EXIT_USAGE = 1,      /* bad command line */
+	EXIT_INPUT = 2,      /* an input could not be read, or was truncated */
+};
+
+#endif

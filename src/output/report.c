@@ -1,0 +1,257 @@
+/* report.c - JSON and text reports (see report.h and sipmon.8, REPORT). */
+#include "output/report.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "util/json.h"
+#include "util/timefmt.h"
+
+#define MS_DECIMALS 3
+
+static double ns_to_ms(int64_t ns)
+{
+	return (double)ns / 1e6;
+}
+
+static void json_time(struct json *j, int64_t ts_ns, bool known)
+{
+	char buf[TIMEFMT_LEN];
+	if (!known)
+		json_null(j);
+	else
+		json_string(j, time_format_rfc3339(ts_ns, buf, sizeof(buf)));
+}
+
+static void json_endpoint(struct json *j, const struct endpoint *e)
+{
+	char buf[ENDPOINT_STRLEN];
+	if (e->ip.family == 0)
+		json_null(j);
+	else
+		json_string(j, endpoint_format(e, buf, sizeof(buf)));
+}
+
+static void write_capture(struct json *j, const struct report_input *in)
+{
+	const struct capture_counters *c = in->counters;
+	const struct store_config *cfg = store_get_config(in->store);
+	struct store_stats st;
+	store_get_stats(in->store, &st);
+
+	json_key(j, "capture");
+	json_object_begin(j);
+	json_key(j, "sources");
+	json_array_begin(j);
+	for (size_t i = 0; i < in->source_count; i++)
+		json_string(j, in->sources[i]);
+	json_array_end(j);
+	json_key(j, "packets"); json_u64(j, c->packets);
+	json_key(j, "bytes"); json_u64(j, c->bytes);
+	json_key(j, "sip_messages"); json_u64(j, c->sip_messages);
+	json_key(j, "rtp_packets"); json_u64(j, c->rtp_packets);
+	json_key(j, "rtcp_packets"); json_u64(j, c->rtcp_packets);
+	json_key(j, "malformed"); json_u64(j, in->malformed);
+	json_key(j, "truncated"); json_u64(j, c->truncated);
+	json_key(j, "dropped");
+	json_object_begin(j);
+	json_key(j, "kernel"); json_u64(j, in->drops.kernel);
+	json_key(j, "interface"); json_u64(j, in->drops.interface);
+	json_key(j, "ring"); json_u64(j, in->drops.ring);
+	json_object_end(j);
+	json_key(j, "first"); json_time(j, c->first_ns, c->packets > 0);
+	json_key(j, "last"); json_time(j, c->last_ns, c->packets > 0);
+	/* Additions to the contract: why things were malformed, and what the
+	 * dialog limit did. */
+	json_key(j, "malformed_reasons");
+	json_object_begin(j);
+	for (int a = 1; a < ANOMALY_COUNT; a++) {
+		if (c->anomalies.count[a]) {
+			json_key(j, anomaly_name((enum anomaly)a));
+			json_u64(j, c->anomalies.count[a]);
+		}
+	}
+	json_object_end(j);
+	json_key(j, "not_ip"); json_u64(j, c->not_ip);
+	json_key(j, "retransmissions"); json_u64(j, st.retransmissions);
+	json_key(j, "dialogs");
+	json_object_begin(j);
+	json_key(j, "stored"); json_u64(j, store_call_count(in->store));
+	json_key(j, "created"); json_u64(j, st.calls_created);
+	json_key(j, "limit"); json_u64(j, cfg->max_calls);
+	json_key(j, "at_limit");
+	json_string(j, cfg->rotate ? "rotate" : "refuse");
+	json_key(j, "evicted"); json_u64(j, st.calls_evicted);
+	json_key(j, "refused_messages"); json_u64(j, st.messages_over_limit);
+	json_key(j, "filtered_messages"); json_u64(j, st.messages_filtered);
+	json_key(j, "invite_only"); json_bool(j, cfg->invite_only);
+	json_object_end(j);
+	json_object_end(j);
+}
+
+static void write_stream(struct json *j, const struct rtp_stream *s)
+{
+	char ssrc[16];
+	json_object_begin(j);
+	json_key(j, "src"); json_endpoint(j, &s->src);
+	json_key(j, "dst"); json_endpoint(j, &s->dst);
+	snprintf(ssrc, sizeof(ssrc), "0x%08" PRIx32, s->ssrc);
+	json_key(j, "ssrc"); json_string(j, ssrc);
+	json_key(j, "pt"); json_u64(j, s->pt);
+	json_key(j, "codec");
+	if (s->codec[0]) json_string(j, s->codec); else json_null(j);
+	json_key(j, "clock_rate");
+	if (s->clock_rate) json_u64(j, s->clock_rate); else json_null(j);
+	json_key(j, "first"); json_time(j, s->first_ns, s->packets > 0);
+	json_key(j, "last"); json_time(j, s->last_ns, s->packets > 0);
+	json_key(j, "packets"); json_u64(j, s->packets);
+	/* Quality figures are computed by the RTP statistics module; until a
+	 * stream has them they are unknown, and unknown is null. */
+	static const char *const quality_fields[] = {
+		"expected", "lost", "lost_pct", "duplicates", "out_of_order",
+		"seq_errors", "max_delta_ms", "mean_delta_ms", "jitter_ms",
+		"max_jitter_ms", "mean_jitter_ms", "mos", "events", "rtcp",
+	};
+	for (size_t i = 0; i < sizeof(quality_fields) / sizeof(quality_fields[0]); i++) {
+		json_key(j, quality_fields[i]);
+		json_null(j);
+	}
+	json_object_end(j);
+}
+
+static void write_call(struct json *j, const struct call *c)
+{
+	json_object_begin(j);
+	json_key(j, "call_id"); json_string_n(j, c->call_id, c->call_id_len);
+	json_key(j, "index"); json_u64(j, c->index);
+	json_key(j, "first_method"); json_string(j, sip_method_name(c->first_method));
+	json_key(j, "from"); json_string(j, c->from_uri);
+	json_key(j, "from_user"); json_string(j, c->from_user);
+	json_key(j, "to"); json_string(j, c->to_uri);
+	json_key(j, "to_user"); json_string(j, c->to_user);
+	json_key(j, "src"); json_endpoint(j, &c->src);
+	json_key(j, "dst"); json_endpoint(j, &c->dst);
+	json_key(j, "transport"); json_string(j, transport_name(c->transport));
+	json_key(j, "user_agent"); json_string(j, c->user_agent);
+	json_key(j, "start"); json_time(j, c->start_ns, true);
+	json_key(j, "end"); json_time(j, c->end_ns, true);
+	json_key(j, "state"); json_string(j, call_state_name(c->state));
+	json_key(j, "final_status");
+	if (c->final_status) json_u64(j, c->final_status); else json_null(j);
+	json_key(j, "messages"); json_u64(j, c->messages);
+	json_key(j, "retransmissions"); json_u64(j, c->retransmissions);
+	json_key(j, "messages_forgotten"); json_u64(j, c->messages_dropped);
+	json_key(j, "methods");
+	json_object_begin(j);
+	for (int m = 1; m < SIP_METHOD_COUNT; m++) {
+		if (c->method_counts[m]) {
+			json_key(j, sip_method_name((enum sip_method)m));
+			json_u64(j, c->method_counts[m]);
+		}
+	}
+	if (c->method_counts[SIP_METHOD_UNKNOWN]) {
+		json_key(j, "OTHER");
+		json_u64(j, c->method_counts[SIP_METHOD_UNKNOWN]);
+	}
+	json_object_end(j);
+	json_key(j, "setup_ms");
+	if (c->invite_ns && c->answer_ns)
+		json_double(j, ns_to_ms(c->answer_ns - c->invite_ns), MS_DECIMALS);
+	else
+		json_null(j);
+	json_key(j, "duration_ms");
+	if (c->answer_ns && c->bye_ns && c->bye_ns >= c->answer_ns)
+		json_double(j, ns_to_ms(c->bye_ns - c->answer_ns), MS_DECIMALS);
+	else
+		json_null(j);
+	json_key(j, "streams");
+	json_array_begin(j);
+	for (const struct rtp_stream *s = c->streams; s; s = s->call_next)
+		write_stream(j, s);
+	json_array_end(j);
+	json_object_end(j);
+}
+
+void report_write_json(FILE *out, const struct report_input *in)
+{
+	struct json j;
+	json_init(&j, out, true);
+	json_object_begin(&j);
+	json_key(&j, "sipmon_report"); json_u64(&j, REPORT_VERSION);
+	write_capture(&j, in);
+	json_key(&j, "calls");
+	json_array_begin(&j);
+	for (const struct call *c = store_oldest(in->store); c; c = c->newer)
+		write_call(&j, c);
+	json_array_end(&j);
+	json_key(&j, "orphan_streams");
+	json_array_begin(&j);
+	json_array_end(&j);
+	json_object_end(&j);
+}
+
+/* --- text ------------------------------------------------------------- */
+
+static const char *or_dash(const char *s)
+{
+	return (s && *s) ? s : "-";
+}
+
+void report_write_text(FILE *out, const struct report_input *in)
+{
+	const struct capture_counters *c = in->counters;
+	struct store_stats st;
+	store_get_stats(in->store, &st);
+	char t1[TIMEFMT_LEN], t2[TIMEFMT_LEN];
+
+	fprintf(out, "sipmon report\n\nCapture\n");
+	for (size_t i = 0; i < in->source_count; i++)
+		fprintf(out, "  source        %s\n", in->sources[i]);
+	fprintf(out, "  packets       %" PRIu64 " (%" PRIu64 " bytes)\n", c->packets, c->bytes);
+	if (c->packets)
+		fprintf(out, "  time          %s .. %s\n",
+			time_format_rfc3339(c->first_ns, t1, sizeof(t1)),
+			time_format_rfc3339(c->last_ns, t2, sizeof(t2)));
+	fprintf(out, "  SIP messages  %" PRIu64 " (%" PRIu64 " retransmissions)\n",
+		c->sip_messages, st.retransmissions);
+	fprintf(out, "  RTP packets   %" PRIu64 "   RTCP packets %" PRIu64 "\n",
+		c->rtp_packets, c->rtcp_packets);
+	fprintf(out, "  dropped       kernel %" PRIu64 "  interface %" PRIu64 "  ring %" PRIu64 "\n",
+		in->drops.kernel, in->drops.interface, in->drops.ring);
+	fprintf(out, "  truncated     %" PRIu64 "   malformed %" PRIu64 "\n", c->truncated,
+		in->malformed);
+	for (int a = 1; a < ANOMALY_COUNT; a++)
+		if (c->anomalies.count[a])
+			fprintf(out, "    %-24s %" PRIu64 "  (%s)\n", anomaly_name((enum anomaly)a),
+				c->anomalies.count[a], anomaly_description((enum anomaly)a));
+	fprintf(out, "  dialogs       %zu stored, %" PRIu64 " evicted, %" PRIu64
+		" messages refused at the limit, %" PRIu64 " filtered\n",
+		store_call_count(in->store), st.calls_evicted, st.messages_over_limit,
+		st.messages_filtered);
+
+	fprintf(out, "\nDialogs\n");
+	fprintf(out, "  %-5s %-9s %-20s %-20s %-12s %6s %4s %5s  %s\n", "#", "method", "from",
+		"to", "state", "final", "msgs", "retr", "call-id");
+	for (const struct call *call = store_oldest(in->store); call; call = call->newer) {
+		char status[8] = "-";
+		if (call->final_status)
+			snprintf(status, sizeof(status), "%u", call->final_status);
+		fprintf(out, "  %-5" PRIu64 " %-9s %-20.20s %-20.20s %-12s %6s %4u %5u  %.*s\n",
+			call->index, sip_method_name(call->first_method), or_dash(call->from_user),
+			or_dash(call->to_user), or_dash(call_state_name(call->state)), status,
+			call->messages, call->retransmissions, (int)call->call_id_len, call->call_id);
+	}
+
+	fprintf(out, "\nRTP streams\n");
+	fprintf(out, "  %-5s %-26s %-26s %-10s %-8s %8s\n", "call", "source", "destination",
+		"ssrc", "codec", "packets");
+	for (const struct call *call = store_oldest(in->store); call; call = call->newer) {
+		for (const struct rtp_stream *s = call->streams; s; s = s->call_next) {
+			char a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN];
+			fprintf(out, "  %-5" PRIu64 " %-26s %-26s 0x%08" PRIx32 " %-8s %8" PRIu64 "\n",
+				call->index, endpoint_format(&s->src, a, sizeof(a)),
+				endpoint_format(&s->dst, b, sizeof(b)), s->ssrc, or_dash(s->codec),
+				s->packets);
+		}
+	}
+}

@@ -1,0 +1,200 @@
+/* call.c - dialog state and bookkeeping (see call.h). */
+#include "store/call.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/media.h"
+#include "util/hash.h"
+#include "util/xalloc.h"
+
+/* Longest From/To URI or user kept; longer ones are cut (they are shown,
+ * never parsed again). */
+#define CALL_MAX_URI 256
+#define CALL_MAX_UA 128
+
+const char *call_state_name(enum call_state s)
+{
+	switch (s) {
+	case CALL_STATE_SETUP: return "CALL SETUP";
+	case CALL_STATE_IN_CALL: return "IN CALL";
+	case CALL_STATE_CANCELLED: return "CANCELLED";
+	case CALL_STATE_REJECTED: return "REJECTED";
+	case CALL_STATE_BUSY: return "BUSY";
+	case CALL_STATE_DIVERTED: return "DIVERTED";
+	case CALL_STATE_COMPLETED: return "COMPLETED";
+	case CALL_STATE_NONE: break;
+	}
+	return NULL;
+}
+
+const char *transport_name(enum transport t)
+{
+	switch (t) {
+	case TRANSPORT_UDP: return "UDP";
+	case TRANSPORT_TCP: return "TCP";
+	case TRANSPORT_TLS: return "TLS";
+	case TRANSPORT_WS: return "WS";
+	case TRANSPORT_WSS: return "WSS";
+	case TRANSPORT_SCTP: return "SCTP";
+	}
+	return "?";
+}
+
+static char *copy_unfolded(struct view v, size_t max)
+{
+	char buf[CALL_MAX_URI + 1];
+	size_t cap = max + 1 < sizeof(buf) ? max + 1 : sizeof(buf);
+	size_t n = sip_value_unfold(v, buf, cap);
+	return xstrndup(buf, n);
+}
+
+struct call *call_new(const struct sip_msg *m, uint64_t hash)
+{
+	struct call *c = xcalloc(1, sizeof(*c));
+	c->hash = hash;
+	c->call_id = xstrndup((const char *)m->call_id.p, m->call_id.len);
+	c->call_id_len = (uint32_t)m->call_id.len;
+	c->first_method = m->is_request ? m->method : m->cseq_method;
+	c->from_uri = copy_unfolded(m->from_uri, CALL_MAX_URI);
+	c->to_uri = copy_unfolded(m->to_uri, CALL_MAX_URI);
+	c->from_user = copy_unfolded(m->from_user, CALL_MAX_URI);
+	c->to_user = copy_unfolded(m->to_user, CALL_MAX_URI);
+	if (m->user_agent.len)
+		c->user_agent = copy_unfolded(m->user_agent, CALL_MAX_UA);
+	return c;
+}
+
+void call_free(struct call *c)
+{
+	if (!c)
+		return;
+	struct call_message *msg = c->first_msg;
+	while (msg) {
+		struct call_message *next = msg->next;
+		free(msg);
+		msg = next;
+	}
+	rtp_stream_list_free(c->streams);
+	free((char *)c->call_id);
+	free(c->from_uri);
+	free(c->to_uri);
+	free(c->from_user);
+	free(c->to_user);
+	free(c->user_agent);
+	free(c);
+}
+
+uint32_t call_message_key(const struct sip_msg *m, const struct endpoint *src,
+			  const struct endpoint *dst)
+{
+	uint64_t h = hash_bytes(m->via_branch.p, m->via_branch.len, m->cseq);
+	h ^= hash_bytes(m->cseq_method_text.p, m->cseq_method_text.len, 0x51);
+	h = hash_mix(h ^ ((uint64_t)m->status << 1) ^ (uint64_t)m->is_request);
+	h ^= endpoint_hash(src) + 0x9e3779b97f4a7c15ULL * endpoint_hash(dst);
+	h = hash_mix(h);
+	return (uint32_t)(h ^ (h >> 32)) | 1u; /* 0 means "empty slot" */
+}
+
+bool call_seen_recently(struct call *c, uint32_t key)
+{
+	for (unsigned i = 0; i < CALL_RECENT_KEYS; i++)
+		if (c->recent_keys[i] == key)
+			return true;
+	c->recent_keys[c->recent_next] = key;
+	c->recent_next = (uint8_t)((c->recent_next + 1) % CALL_RECENT_KEYS);
+	return false;
+}
+
+/* sngrep's state machine (sip_call.c, call_update_state), with one
+ * deliberate difference: a 400 answer counts as REJECTED (sngrep tests
+ * "> 400" and calls a 400 DIVERTED).  Documented in sipmon.8. */
+static void update_invite_state(struct call *c, const struct sip_msg *m)
+{
+	enum sip_method method = m->is_request ? m->method : SIP_METHOD_UNKNOWN;
+	unsigned status = m->is_request ? 0 : m->status;
+
+	switch (c->state) {
+	case CALL_STATE_SETUP:
+		if (method == SIP_METHOD_ACK && m->cseq == c->invite_cseq) {
+			c->state = CALL_STATE_IN_CALL;
+		} else if (method == SIP_METHOD_CANCEL) {
+			c->state = CALL_STATE_CANCELLED;
+		} else if (status == 480 || status == 486 || status == 600) {
+			c->state = CALL_STATE_BUSY;
+		} else if (status >= 400 && m->cseq == c->invite_cseq) {
+			c->state = CALL_STATE_REJECTED;
+		} else if (status >= 300 && status < 400) {
+			c->state = CALL_STATE_DIVERTED;
+		}
+		break;
+	case CALL_STATE_IN_CALL:
+		if (method == SIP_METHOD_BYE)
+			c->state = CALL_STATE_COMPLETED;
+		break;
+	default:
+		/* A new INVITE after a challenge (401/407) or on a finished
+		 * dialog starts a new setup. */
+		if (method == SIP_METHOD_INVITE) {
+			c->invite_cseq = m->cseq;
+			c->state = CALL_STATE_SETUP;
+		}
+		break;
+	}
+}
+
+void call_update(struct call *c, const struct sip_msg *m, int64_t ts_ns,
+		 bool retransmission)
+{
+	if (c->messages == 0)
+		c->start_ns = ts_ns;
+	c->messages++;
+	c->end_ns = ts_ns;
+	if (retransmission) {
+		c->retransmissions++;
+		return; /* a resend changes nothing the first copy did not */
+	}
+	if (m->is_request)
+		c->method_counts[m->method]++;
+	if (!c->user_agent && m->user_agent.len)
+		c->user_agent = copy_unfolded(m->user_agent, CALL_MAX_UA);
+
+	if (c->first_method == SIP_METHOD_INVITE) {
+		update_invite_state(c, m);
+		if (m->is_request && m->method == SIP_METHOD_INVITE && !c->invite_ns)
+			c->invite_ns = ts_ns;
+		if (m->is_request && m->method == SIP_METHOD_BYE && !c->bye_ns)
+			c->bye_ns = ts_ns;
+	}
+
+	/* final_status: the last final answer to the dialog's first method;
+	 * once an INVITE is answered 2xx it stays (a later failed re-INVITE
+	 * does not undo the call). */
+	if (!m->is_request && m->status >= 200 && m->cseq_method == c->first_method) {
+		if (!c->established)
+			c->final_status = m->status;
+		if (m->status < 300 && c->first_method == SIP_METHOD_INVITE) {
+			if (!c->established)
+				c->answer_ns = ts_ns;
+			c->established = true;
+		}
+	}
+}
+
+void call_append_message(struct call *c, struct call_message *msg, uint32_t max_kept)
+{
+	msg->next = NULL;
+	if (c->last_msg)
+		c->last_msg->next = msg;
+	else
+		c->first_msg = msg;
+	c->last_msg = msg;
+	c->messages_kept++;
+	while (max_kept && c->messages_kept > max_kept) {
+		struct call_message *old = c->first_msg;
+		c->first_msg = old->next;
+		free(old);
+		c->messages_kept--;
+		c->messages_dropped++;
+	}
+}

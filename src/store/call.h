@@ -1,0 +1,125 @@
+/* call.h - one SIP dialog (all messages sharing a Call-ID) as the store
+ * keeps it: identity, the messages seen, derived state and timings, and the
+ * RTP streams its SDP announced. */
+#ifndef SIPMON_STORE_CALL_H
+#define SIPMON_STORE_CALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dissect/sip.h"
+#include "util/netaddr.h"
+
+/* INVITE dialog states, derived as sngrep derives them (see sipmon.8,
+ * CALL STATES). */
+enum call_state {
+	CALL_STATE_NONE = 0,   /* not an INVITE dialog */
+	CALL_STATE_SETUP,
+	CALL_STATE_IN_CALL,
+	CALL_STATE_CANCELLED,
+	CALL_STATE_REJECTED,
+	CALL_STATE_BUSY,
+	CALL_STATE_DIVERTED,
+	CALL_STATE_COMPLETED,
+};
+const char *call_state_name(enum call_state s); /* "CALL SETUP", ...; NULL for NONE */
+
+enum transport {
+	TRANSPORT_UDP = 0,
+	TRANSPORT_TCP,
+	TRANSPORT_TLS,
+	TRANSPORT_WS,
+	TRANSPORT_WSS,
+	TRANSPORT_SCTP,
+};
+const char *transport_name(enum transport t); /* "UDP", ... */
+
+/* One SIP message as stored.  raw holds the message text when the store
+ * keeps raw messages (the TUI and savers need them; a headless report does
+ * not), else raw_len is 0. */
+struct call_message {
+	struct call_message *next;
+	int64_t ts_ns;
+	uint64_t frame_number;
+	struct endpoint src, dst;
+	uint32_t cseq;
+	uint32_t wire_len;       /* message length on the wire */
+	uint32_t raw_len;        /* bytes kept in raw[] */
+	uint32_t key;            /* transaction fingerprint (retransmissions) */
+	uint16_t status;         /* 0 for requests */
+	uint8_t method;          /* request method, or CSeq method of a response */
+	uint8_t transport;
+	bool is_request;
+	bool retransmission;
+	bool has_sdp;
+	uint8_t raw[];
+};
+
+struct media_endpoint;
+struct rtp_stream;
+
+/* Recent transaction fingerprints remembered per dialog for spotting
+ * retransmissions (RFC 3261 17.1.1.2 / 17.2.1 resend the same request or
+ * response; they arrive within a few messages of the original). */
+#define CALL_RECENT_KEYS 16
+
+struct call {
+	/* Hot: touched for every SIP message and every lookup. */
+	uint64_t hash;
+	struct call *hash_next;
+	const char *call_id;
+	uint32_t call_id_len;
+	uint32_t messages;            /* on the wire, retransmissions included */
+	uint32_t retransmissions;
+	uint32_t messages_dropped;    /* oldest messages forgotten at the per-dialog limit */
+	uint32_t messages_kept;
+	struct call_message *first_msg, *last_msg;
+	uint32_t recent_keys[CALL_RECENT_KEYS];
+	uint8_t recent_next;
+
+	struct call *older, *newer;   /* age list, for -R eviction and order */
+	uint64_t index;               /* 1-based creation order */
+
+	/* Identity, from the first message. */
+	enum sip_method first_method;
+	char *from_uri, *to_uri, *from_user, *to_user; /* NUL-terminated copies */
+	char *user_agent;             /* first User-Agent/Server seen, or NULL */
+	struct endpoint src, dst;
+	enum transport transport;
+	int64_t start_ns, end_ns;
+
+	/* Derived. */
+	enum call_state state;
+	uint32_t invite_cseq;         /* CSeq of the INVITE being set up */
+	uint16_t final_status;        /* 0 = none yet */
+	bool established;             /* a 2xx answered the INVITE */
+	int64_t invite_ns, answer_ns, bye_ns; /* 0 = not seen */
+	uint32_t method_counts[SIP_METHOD_COUNT];
+
+	/* Media. */
+	struct media_endpoint *media;   /* endpoints announced in SDP */
+	struct rtp_stream *streams;     /* streams seen, in first-packet order */
+	struct rtp_stream *streams_tail;
+};
+
+/* Creates a dialog for the first message seen with this Call-ID. */
+struct call *call_new(const struct sip_msg *m, uint64_t hash);
+void call_free(struct call *c);
+
+/* Fingerprint of a message's transaction and direction: equal for a
+ * retransmission of the same request or response. */
+uint32_t call_message_key(const struct sip_msg *m, const struct endpoint *src,
+			  const struct endpoint *dst);
+
+/* Updates state, timings, counters with one message (already parsed). */
+void call_update(struct call *c, const struct sip_msg *m, int64_t ts_ns,
+		 bool retransmission);
+
+/* True when key matches a recently seen message of this dialog; remembers it. */
+bool call_seen_recently(struct call *c, uint32_t key);
+
+/* Appends a stored message, forgetting the oldest past max_kept. */
+void call_append_message(struct call *c, struct call_message *msg, uint32_t max_kept);
+
+#endif

@@ -1,0 +1,89 @@
+/* media.h - where each dialog's SDP said media will arrive, and the RTP
+ * streams seen arriving there.
+ *
+ * An SDP offer or answer names the address and port its sender receives
+ * on (RFC 3264 5), so an RTP packet belongs to the dialog whose SDP named
+ * the packet's destination.  The index is a hash on address:port: a packet
+ * costs one lookup, never a scan over calls or streams (sngrep's per-packet
+ * search is its known CPU sink). */
+#ifndef SIPMON_STORE_MEDIA_H
+#define SIPMON_STORE_MEDIA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dissect/sdp.h"
+#include "util/netaddr.h"
+
+struct call;
+
+enum media_kind { MEDIA_RTP = 0, MEDIA_RTCP = 1 };
+
+#define MEDIA_CODEC_LEN 24
+
+struct media_format {
+	uint8_t pt;
+	uint32_t clock_rate;               /* 0 = unknown */
+	char encoding[MEDIA_CODEC_LEN];
+};
+
+struct media_endpoint {
+	/* Hot: compared on every media packet. */
+	struct endpoint addr;
+	struct media_endpoint *hash_next;
+	struct call *call;
+	struct rtp_stream *streams;        /* streams arriving here */
+	uint8_t kind;                      /* enum media_kind */
+	bool rtcp_mux;                     /* RFC 5761: RTCP shares this port */
+	uint8_t format_count;
+	struct media_endpoint *call_next;  /* the call's endpoints */
+	struct media_format formats[SDP_MAX_FORMATS];
+};
+
+/* One RTP stream: (source, destination, SSRC) as RFC 3550 3 defines a
+ * synchronisation source. */
+struct rtp_stream {
+	struct rtp_stream *endpoint_next;  /* among streams to the same endpoint */
+	struct rtp_stream *call_next;      /* the call's streams, first-seen order */
+	struct endpoint src, dst;
+	uint32_t ssrc;
+	uint8_t pt;                        /* payload type of the first packet */
+	uint32_t clock_rate;               /* 0 = unknown */
+	char codec[MEDIA_CODEC_LEN];       /* "" = unknown */
+	int64_t first_ns, last_ns;
+	uint64_t packets;
+};
+
+struct media_index;
+
+struct media_index *media_index_new(void);
+void media_index_free(struct media_index *idx);
+
+/* The endpoint packets to dst belong to, or NULL. */
+struct media_endpoint *media_index_lookup(struct media_index *idx,
+					  const struct endpoint *dst);
+
+/* Registers what one SDP m= line announces for call c: its RTP endpoint and
+ * its RTCP endpoint (a=rtcp, else port+1, none with rtcp-mux).  An endpoint
+ * already owned by another dialog moves to c (ports get reused). */
+void media_index_announce(struct media_index *idx, struct call *c,
+			  const struct sdp_media *m);
+
+/* Forgets all endpoints of c (before c is freed). */
+void media_index_remove_call(struct media_index *idx, struct call *c);
+
+/* The stream (src, dst, ssrc) found through me (dst is me->addr, or src is
+ * for symmetric RTP), created on first use and appended to the call's
+ * streams. */
+struct rtp_stream *media_endpoint_stream(struct media_endpoint *me,
+					 const struct endpoint *src,
+					 const struct endpoint *dst,
+					 uint32_t ssrc, uint8_t pt);
+
+/* Frees a call's stream list. */
+void rtp_stream_list_free(struct rtp_stream *s);
+
+size_t media_index_count(const struct media_index *idx);
+
+#endif

@@ -1,0 +1,247 @@
+/* store.c - the call store (see store.h). */
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissect/multipart.h"
+#include "dissect/sdp.h"
+#include "util/hash.h"
+#include "util/xalloc.h"
+
+#define STORE_INITIAL_BUCKETS 4096u
+
+struct store {
+	struct store_config cfg;
+	struct call **buckets;
+	size_t mask;
+	size_t count;
+	uint64_t seed;
+	uint64_t next_index;
+	struct call *oldest, *newest;
+	struct media_index *media;
+	struct store_stats stats;
+	pthread_rwlock_t lock;
+};
+
+void store_config_default(struct store_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->max_calls = STORE_DEFAULT_MAX_CALLS;
+	cfg->max_messages = STORE_DEFAULT_MAX_MESSAGES;
+	cfg->keep_raw = true;
+}
+
+struct store *store_new(const struct store_config *cfg)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	s->cfg = *cfg;
+	s->buckets = xcalloc(STORE_INITIAL_BUCKETS, sizeof(*s->buckets));
+	s->mask = STORE_INITIAL_BUCKETS - 1;
+	s->seed = hash_seed();
+	s->media = media_index_new();
+	pthread_rwlock_init(&s->lock, NULL);
+	return s;
+}
+
+void store_free(struct store *s)
+{
+	if (!s)
+		return;
+	struct call *c = s->oldest;
+	while (c) {
+		struct call *next = c->newer;
+		call_free(c);
+		c = next;
+	}
+	media_index_free(s->media);
+	pthread_rwlock_destroy(&s->lock);
+	free(s->buckets);
+	free(s);
+}
+
+static uint64_t call_id_hash(const struct store *s, struct view id)
+{
+	return hash_bytes(id.p, id.len, s->seed);
+}
+
+static struct call *lookup(struct store *s, struct view id, uint64_t h)
+{
+	struct call *c = s->buckets[h & s->mask];
+	for (; c; c = c->hash_next)
+		if (c->hash == h && c->call_id_len == id.len &&
+		    memcmp(c->call_id, id.p, id.len) == 0)
+			return c;
+	return NULL;
+}
+
+struct call *store_find(struct store *s, struct view call_id)
+{
+	return lookup(s, call_id, call_id_hash(s, call_id));
+}
+
+static void grow(struct store *s)
+{
+	size_t old_n = s->mask + 1, new_n = old_n * 2;
+	struct call **old = s->buckets;
+	s->buckets = xcalloc(new_n, sizeof(*s->buckets));
+	s->mask = new_n - 1;
+	for (size_t i = 0; i < old_n; i++) {
+		struct call *c = old[i];
+		while (c) {
+			struct call *next = c->hash_next;
+			c->hash_next = s->buckets[c->hash & s->mask];
+			s->buckets[c->hash & s->mask] = c;
+			c = next;
+		}
+	}
+	free(old);
+}
+
+static void unhash(struct store *s, struct call *c)
+{
+	struct call **pp = &s->buckets[c->hash & s->mask];
+	while (*pp && *pp != c)
+		pp = &(*pp)->hash_next;
+	if (*pp)
+		*pp = c->hash_next;
+}
+
+static void evict_oldest(struct store *s)
+{
+	struct call *c = s->oldest;
+	if (!c)
+		return;
+	s->oldest = c->newer;
+	if (s->oldest)
+		s->oldest->older = NULL;
+	else
+		s->newest = NULL;
+	unhash(s, c);
+	media_index_remove_call(s->media, c);
+	call_free(c);
+	s->count--;
+	s->stats.calls_evicted++;
+}
+
+static struct call *create(struct store *s, const struct sip_event *ev, uint64_t h)
+{
+	const struct sip_msg *m = ev->msg;
+	enum sip_method first = m->is_request ? m->method : m->cseq_method;
+	if (s->cfg.invite_only && first != SIP_METHOD_INVITE) {
+		s->stats.messages_filtered++;
+		return NULL;
+	}
+	if (s->cfg.max_calls && s->count >= s->cfg.max_calls) {
+		if (!s->cfg.rotate) {
+			s->stats.messages_over_limit++;
+			return NULL;
+		}
+		evict_oldest(s);
+	}
+	struct call *c = call_new(m, h);
+	c->index = ++s->next_index;
+	c->src = ev->src;
+	c->dst = ev->dst;
+	c->transport = ev->transport;
+	c->hash_next = s->buckets[h & s->mask];
+	s->buckets[h & s->mask] = c;
+	c->older = s->newest;
+	if (s->newest)
+		s->newest->newer = c;
+	else
+		s->oldest = c;
+	s->newest = c;
+	s->stats.calls_created++;
+	if (++s->count > s->mask + 1)
+		grow(s);
+	return c;
+}
+
+/* Registers the media an SDP body announces (RFC 3264: each side names
+ * where it receives). */
+static bool announce_sdp(struct store *s, struct call *c, const struct sip_msg *m)
+{
+	struct view body;
+	if (m->body.len == 0 || !multipart_find_sdp(m->content_type, m->body, &body))
+		return false;
+	struct sdp sdp;
+	if (sdp_parse(body, &sdp) != ANOMALY_NONE) {
+		s->stats.sdp_bad++;
+		return false;
+	}
+	for (unsigned i = 0; i < sdp.media_count; i++)
+		media_index_announce(s->media, c, &sdp.media[i]);
+	return true;
+}
+
+struct call *store_sip_message(struct store *s, const struct sip_event *ev)
+{
+	const struct sip_msg *m = ev->msg;
+	uint64_t h = call_id_hash(s, m->call_id);
+	struct call *c = lookup(s, m->call_id, h);
+	if (!c) {
+		c = create(s, ev, h);
+		if (!c)
+			return NULL;
+	}
+	uint32_t key = call_message_key(m, &ev->src, &ev->dst);
+	bool retrans = call_seen_recently(c, key);
+	if (retrans)
+		s->stats.retransmissions++;
+	call_update(c, m, ev->frame->ts_ns, retrans);
+	bool has_sdp = !retrans && announce_sdp(s, c, m);
+
+	size_t raw_len = s->cfg.keep_raw ? ev->raw.len : 0;
+	struct call_message *msg = xmalloc(sizeof(*msg) + raw_len);
+	msg->next = NULL;
+	msg->ts_ns = ev->frame->ts_ns;
+	msg->frame_number = ev->frame->number;
+	msg->src = ev->src;
+	msg->dst = ev->dst;
+	msg->cseq = m->cseq;
+	msg->wire_len = (uint32_t)ev->raw.len;
+	msg->raw_len = (uint32_t)raw_len;
+	msg->key = key;
+	msg->status = m->is_request ? 0 : m->status;
+	msg->method = (uint8_t)(m->is_request ? m->method : m->cseq_method);
+	msg->transport = (uint8_t)ev->transport;
+	msg->is_request = m->is_request;
+	msg->retransmission = retrans;
+	msg->has_sdp = has_sdp;
+	if (raw_len)
+		memcpy(msg->raw, ev->raw.p, raw_len);
+	call_append_message(c, msg, s->cfg.max_messages);
+	return c;
+}
+
+struct media_endpoint *store_media_lookup(struct store *s, const struct endpoint *dst)
+{
+	return media_index_lookup(s->media, dst);
+}
+
+struct call *store_oldest(struct store *s)
+{
+	return s->oldest;
+}
+
+size_t store_call_count(const struct store *s)
+{
+	return s->count;
+}
+
+const struct store_config *store_get_config(const struct store *s)
+{
+	return &s->cfg;
+}
+
+void store_get_stats(const struct store *s, struct store_stats *out)
+{
+	*out = s->stats;
+}
+
+void store_read_lock(struct store *s) { pthread_rwlock_rdlock(&s->lock); }
+void store_read_unlock(struct store *s) { pthread_rwlock_unlock(&s->lock); }
+void store_write_lock(struct store *s) { pthread_rwlock_wrlock(&s->lock); }
+void store_write_unlock(struct store *s) { pthread_rwlock_unlock(&s->lock); }

@@ -1,0 +1,42 @@
+/* json.h - a small streaming JSON writer (RFC 8259) for the report.
+ *
+ * Strings come from the network: they are escaped, and bytes that are not
+ * valid UTF-8 become U+FFFD, so the output is always valid JSON. */
+#ifndef SIPMON_UTIL_JSON_H
+#define SIPMON_UTIL_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JSON_MAX_DEPTH 16
+
+struct json {
+	FILE *out;
+	int depth;
+	bool first[JSON_MAX_DEPTH]; /* no member written yet at this level */
+	bool pretty;
+	bool after_key;             /* a key was written; its value comes next */
+};
+
+void json_init(struct json *j, FILE *out, bool pretty);
+
+void json_object_begin(struct json *j);
+void json_object_end(struct json *j);
+void json_array_begin(struct json *j);
+void json_array_end(struct json *j);
+
+/* Member name inside an object; the value call follows. */
+void json_key(struct json *j, const char *key);
+
+void json_string(struct json *j, const char *s);
+void json_string_n(struct json *j, const char *s, size_t len);
+void json_u64(struct json *j, uint64_t v);
+void json_i64(struct json *j, int64_t v);
+/* A number with the given decimals; non-finite values become null. */
+void json_double(struct json *j, double v, int decimals);
+void json_bool(struct json *j, bool v);
+void json_null(struct json *j);
+
+#endif
