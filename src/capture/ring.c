@@ -98,10 +98,14 @@ static void wake_consumer(struct ring *r)
 	}
 }
 
+/* A waiting producer is woken only once the ring has drained to half:
+ * waking it for every freed record makes the two threads trade the CPU
+ * (and a futex call) per packet. */
 static void wake_producer(struct ring *r)
 {
 	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load_explicit(&r->producer_waiting, memory_order_seq_cst)) {
+	if (atomic_load_explicit(&r->producer_waiting, memory_order_seq_cst) &&
+	    ring_used(r) <= r->size / 2) {
 		pthread_mutex_lock(&r->lock);
 		pthread_cond_broadcast(&r->cond);
 		pthread_mutex_unlock(&r->lock);
@@ -158,10 +162,11 @@ bool ring_push_wait(struct ring *r, const struct ring_record *hdr, const uint8_t
 			return false;
 		pthread_mutex_lock(&r->lock);
 		atomic_store(&r->producer_waiting, 1);
-		/* Re-check under the flag so a pop between the failed push and
-		 * the flag is not missed (the timeout bounds the rest). */
-		size_t used = ring_used(r);
-		if (used + 2 * slot_size(hdr->caplen) > r->size && !atomic_load(&r->closed)) {
+		/* Sleep until the consumer has drained the ring to half (see
+		 * wake_producer); re-checked under the flag so a drain between
+		 * the failed push and the flag is not missed. */
+		atomic_thread_fence(memory_order_seq_cst);
+		if (ring_used(r) > r->size / 2 && !atomic_load(&r->closed)) {
 			struct timespec ts;
 			deadline_after(&ts, RING_MAX_SLEEP_NS);
 			pthread_cond_timedwait(&r->cond, &r->lock, &ts);

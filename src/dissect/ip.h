@@ -45,6 +45,7 @@ struct ip_stats {
 	uint64_t fragments;           /* fragments seen */
 	uint64_t reassembled;         /* datagrams completed from fragments */
 	uint64_t frag_bytes_pending;  /* bytes held right now */
+	uint64_t frag_datagrams_pending; /* datagrams being reassembled now */
 	uint64_t tunnelled;           /* packets found inside IP-in-IP */
 	uint64_t not_ip;              /* frames carrying neither IPv4 nor IPv6 */
 };

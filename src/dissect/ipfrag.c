@@ -50,7 +50,7 @@ struct ipfrag_table {
 
 static struct frag_entry *entry_of(struct ipfrag_datagram *d)
 {
-	return (struct frag_entry *)((char *)d - offsetof(struct frag_entry, dg));
+	return (struct frag_entry *)(void *)((char *)d - offsetof(struct frag_entry, dg));
 }
 
 struct ipfrag_table *ipfrag_table_new(const struct ip_limits *limits,

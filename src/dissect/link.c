@@ -184,11 +184,10 @@ static uint16_t ethertype_of_bsd_family(uint32_t family)
 static enum anomaly null_decode(struct view frame, struct view *net,
 				uint16_t *ethertype)
 {
-	uint32_t family;
-	if (!view_le32(frame, 0, &family))
+	uint32_t little, big;
+	if (!view_le32(frame, 0, &little) || !view_be32(frame, 0, &big))
 		return ANOMALY_LINK_SHORT;
-	if (family > NULL_FAMILY_MAX && !view_be32(frame, 0, &family))
-		return ANOMALY_LINK_SHORT;
+	uint32_t family = little <= NULL_FAMILY_MAX ? little : big;
 	return link_deliver(frame, NULL_HEADER_LEN,
 			    ethertype_of_bsd_family(family), net, ethertype);
 }

@@ -2,15 +2,18 @@
  * rtpmap/fmtp/ptime, direction, a=rtcp (RFC 3605), a=rtcp-mux (RFC 5761).
  *
  * Lines are read one at a time through views; anything not understood is
- * skipped, and every list is bounded by the sizes in sdp.h. */
+ * skipped, and every list is bounded by the sizes in sdp.h.  It runs for
+ * every offer and answer, so it avoids per-line string searches: attribute
+ * names are dispatched on their length. */
 #include "dissect/sdp.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* RFC 3550 5.1: the payload type is a 7-bit field. */
 #define RTP_PAYLOAD_TYPE_MAX 127
 #define UDP_PORT_MAX 65535
-/* RFC 8866 5.14: a channel count in rtpmap; ours is a uint8_t. */
+/* RFC 8866 6.6: rtpmap's encoding parameters (channels); ours is a uint8_t. */
 #define RTPMAP_CHANNELS_MAX UINT8_MAX
 
 /* RFC 3551 section 6, tables 4 and 5: the statically assigned payload
@@ -56,38 +59,70 @@ static inline bool is_field_space(uint8_t c)
  * several spaces and tabs are tolerated); *rest moves past it. */
 static struct view next_field(struct view *rest)
 {
-	size_t i = 0;
-	while (i < rest->len && is_field_space(rest->p[i]))
-		i++;
-	size_t start = i;
-	while (i < rest->len && !is_field_space(rest->p[i]))
-		i++;
-	struct view field = view_make(rest->p + start, i - start);
-	*rest = view_from(*rest, i);
-	return field;
+	const uint8_t *p = rest->p, *end = p + rest->len;
+	while (p < end && is_field_space(*p))
+		p++;
+	const uint8_t *start = p;
+	while (p < end && !is_field_space(*p))
+		p++;
+	*rest = view_make(p, (size_t)(end - p));
+	return view_make(start, (size_t)(p - start));
 }
 
 /* The part of v before the first c, and *after what follows it (empty when
  * c does not occur). */
 static struct view split_at(struct view v, uint8_t c, struct view *after)
 {
-	long at = view_find_byte(v, c);
-	if (at < 0) {
+	const uint8_t *hit = v.len ? memchr(v.p, c, v.len) : NULL;
+	if (!hit) {
 		*after = view_make(v.p + v.len, 0);
 		return v;
 	}
-	*after = view_from(v, (size_t)at + 1);
-	return view_make(v.p, (size_t)at);
+	*after = view_make(hit + 1, v.len - (size_t)(hit - v.p) - 1);
+	return view_make(v.p, (size_t)(hit - v.p));
 }
 
-/* The leading decimal digits of v as a number no larger than max. */
-static bool leading_number(struct view v, uint64_t max, uint64_t *out)
+/* v, all decimal digits, as a number no larger than max (max below 2**32,
+ * so the 64-bit accumulator cannot overflow). */
+static bool decimal_value(struct view v, uint32_t max, uint32_t *out)
+{
+	if (v.len == 0)
+		return false;
+	uint64_t n = 0;
+	for (size_t i = 0; i < v.len; i++) {
+		unsigned digit = (unsigned)v.p[i] - '0';
+		if (digit > 9)
+			return false;
+		n = n * 10 + digit;
+		if (n > max)
+			return false;
+	}
+	*out = (uint32_t)n;
+	return true;
+}
+
+/* The decimal digits v starts with, as a number no larger than max. */
+static bool leading_decimal(struct view v, uint32_t max, uint32_t *out)
 {
 	size_t n = 0;
 	while (n < v.len && v.p[n] >= '0' && v.p[n] <= '9')
 		n++;
-	return view_to_u64(view_make(v.p, n), max, out);
+	return decimal_value(view_make(v.p, n), max, out);
 }
+
+/* ASCII case-insensitive equality with the lower-case constant lc. */
+static inline bool name_eq_lower(struct view name, const char *lc, size_t n)
+{
+	if (name.len != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = name.p[i];
+		if ((c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c) != (uint8_t)lc[i])
+			return false;
+	}
+	return true;
+}
+#define NAME_IS(name, lc) name_eq_lower((name), (lc), sizeof(lc) - 1)
 
 /* "IN IP4 <addr>" / "IN IP6 <addr>" from c= (RFC 8866 5.7) or a=rtcp;
  * a "/ttl" or "/count" suffix is dropped. */
@@ -95,11 +130,9 @@ static bool parse_connection_address(struct view rest, struct netaddr *out)
 {
 	struct view nettype = next_field(&rest);
 	struct view addrtype = next_field(&rest);
-	struct view address = next_field(&rest);
 	struct view suffix;
-	address = split_at(address, '/', &suffix);
-	if (!view_eq_nocase(nettype, "IN") ||
-	    !(view_eq_nocase(addrtype, "IP4") || view_eq_nocase(addrtype, "IP6")))
+	struct view address = split_at(next_field(&rest), '/', &suffix);
+	if (!NAME_IS(nettype, "in") || !(NAME_IS(addrtype, "ip4") || NAME_IS(addrtype, "ip6")))
 		return false;
 	struct netaddr parsed;
 	if (!netaddr_parse(address, &parsed))
@@ -120,28 +153,28 @@ static void format_init(struct sdp_format *f, uint8_t pt)
 }
 
 /* RFC 8866 5.14: "m=<media> <port>[/<number of ports>] <proto> <fmt> ...".
- * Formats are payload types only for RTP profiles; other formats (udptl
- * "t38", MSRP "*") are not numbers and are left out. */
+ * Formats are kept when they are payload type numbers; other formats
+ * (udptl "t38", MSRP "*") are left out. */
 static bool parse_media(struct view rest, struct sdp_media *m)
 {
-	memset(m, 0, sizeof(*m));
+	/* The formats array is filled entry by entry: clear the rest only. */
+	memset(m, 0, offsetof(struct sdp_media, formats));
 	m->type = next_field(&rest);
-	struct view port_count;
-	struct view port = split_at(next_field(&rest), '/', &port_count);
+	struct view count_text;
+	struct view port_text = split_at(next_field(&rest), '/', &count_text);
 	m->proto = next_field(&rest);
-	uint64_t n;
-	if (m->type.len == 0 || m->proto.len == 0 || !view_to_u64(port, UDP_PORT_MAX, &n))
+	uint32_t n;
+	if (m->type.len == 0 || m->proto.len == 0 || !decimal_value(port_text, UDP_PORT_MAX, &n))
 		return false;
 	m->port = (uint16_t)n;
 	m->port_count = 1;
-	if (port_count.len && view_to_u64(port_count, UDP_PORT_MAX, &n) && n > 0)
+	if (decimal_value(count_text, UDP_PORT_MAX, &n) && n > 0)
 		m->port_count = (uint16_t)n;
 
 	for (struct view fmt = next_field(&rest); fmt.len; fmt = next_field(&rest)) {
 		if (m->format_count == SDP_MAX_FORMATS)
 			break;
-		if (!view_to_u64(fmt, RTP_PAYLOAD_TYPE_MAX, &n) ||
-		    sdp_media_format(m, (uint8_t)n))
+		if (!decimal_value(fmt, RTP_PAYLOAD_TYPE_MAX, &n) || sdp_media_format(m, (uint8_t)n))
 			continue;
 		format_init(&m->formats[m->format_count++], (uint8_t)n);
 	}
@@ -156,38 +189,36 @@ const struct sdp_format *sdp_media_format(const struct sdp_media *m, uint8_t pt)
 	return NULL;
 }
 
-static struct sdp_format *media_format_mut(struct sdp_media *m, struct view pt_text)
+/* The format of m named by the payload type at the start of *value. */
+static struct sdp_format *attribute_format(struct sdp_media *m, struct view *value)
 {
-	uint64_t pt;
-	if (!view_to_u64(pt_text, RTP_PAYLOAD_TYPE_MAX, &pt))
+	uint32_t pt;
+	if (!decimal_value(next_field(value), RTP_PAYLOAD_TYPE_MAX, &pt))
 		return NULL;
-	for (uint8_t i = 0; i < m->format_count; i++)
-		if (m->formats[i].pt == pt)
-			return &m->formats[i];
-	return NULL;
+	return (struct sdp_format *)sdp_media_format(m, (uint8_t)pt);
 }
 
 /* RFC 8866 6.6: "a=rtpmap:<payload type> <encoding name>/<clock rate>
  * [/<encoding parameters>]"; only for payload types of the m= line. */
 static void parse_rtpmap(struct view value, struct sdp_media *m)
 {
-	struct sdp_format *f = media_format_mut(m, next_field(&value));
+	struct sdp_format *f = attribute_format(m, &value);
 	if (!f)
 		return;
-	struct view after_name, after_rate;
+	struct view after_name, channels;
 	struct view name = split_at(next_field(&value), '/', &after_name);
-	struct view rate = split_at(after_name, '/', &after_rate);
-	uint64_t n;
+	struct view rate = split_at(after_name, '/', &channels);
+	uint32_t n;
 	f->has_rtpmap = true;
 	view_to_cstr(name, f->encoding, sizeof(f->encoding));
-	f->clock_rate = view_to_u64(rate, UINT32_MAX, &n) ? (uint32_t)n : 0;
-	f->channels = view_to_u64(after_rate, RTPMAP_CHANNELS_MAX, &n) ? (uint8_t)n : 0;
+	f->clock_rate = decimal_value(rate, UINT32_MAX, &n) ? n : 0;
+	f->channels = decimal_value(channels, RTPMAP_CHANNELS_MAX, &n) ? (uint8_t)n : 0;
 }
 
 /* RFC 8866 6.15: "a=fmtp:<format> <format specific parameters>". */
 static void parse_fmtp(struct view value, struct sdp_media *m)
 {
-	struct sdp_format *f = media_format_mut(m, next_field(&value));
+	struct sdp_format *f = attribute_format(m, &value);
 	if (f)
 		f->fmtp = view_trim(value);
 }
@@ -195,22 +226,23 @@ static void parse_fmtp(struct view value, struct sdp_media *m)
 /* RFC 3605 2.1: "a=rtcp:<port> [IN IP4|IP6 <address>]". */
 static void parse_rtcp(struct view value, struct sdp_media *m)
 {
-	uint64_t port;
-	if (!view_to_u64(next_field(&value), UDP_PORT_MAX, &port))
+	uint32_t port;
+	if (!decimal_value(next_field(&value), UDP_PORT_MAX, &port))
 		return;
 	m->rtcp_port = (uint16_t)port;
 	parse_connection_address(value, &m->rtcp_addr);
 }
 
+/* RFC 8866 6.7: the four direction attributes, all 8 letters long. */
 static enum sdp_direction direction_attribute(struct view name)
 {
-	if (view_eq_nocase(name, "sendrecv"))
+	if (NAME_IS(name, "sendrecv"))
 		return SDP_DIR_SENDRECV;
-	if (view_eq_nocase(name, "sendonly"))
+	if (NAME_IS(name, "sendonly"))
 		return SDP_DIR_SENDONLY;
-	if (view_eq_nocase(name, "recvonly"))
+	if (NAME_IS(name, "recvonly"))
 		return SDP_DIR_RECVONLY;
-	if (view_eq_nocase(name, "inactive"))
+	if (NAME_IS(name, "inactive"))
 		return SDP_DIR_INACTIVE;
 	return SDP_DIR_UNSET;
 }
@@ -222,37 +254,50 @@ struct sdp_parse_state {
 	uint32_t session_ptime_ms;
 };
 
-/* RFC 8866 5.13: "a=<attribute-name>[:<attribute-value>]". */
+/* RFC 8866 5.13: "a=<attribute-name>[:<attribute-value>]".  Names are
+ * compared without regard to case (senders differ). */
 static void parse_attribute(struct sdp_parse_state *st, struct view line)
 {
 	struct view value;
 	struct view name = split_at(line, ':', &value);
-	enum sdp_direction dir = direction_attribute(name);
-	uint64_t n;
-	if (!st->in_media) {
+	struct sdp_media *m = st->media;
+	uint32_t n;
+	switch (name.len) {
+	case 4:
+		if (m && NAME_IS(name, "fmtp"))
+			parse_fmtp(value, m);
+		else if (m && NAME_IS(name, "rtcp")) /* media-level only (RFC 3605) */
+			parse_rtcp(value, m);
+		break;
+	case 5:
 		/* ptime is media-level (RFC 8866 6.4); a session-level one is
 		 * taken as the default of every m= section. */
-		if (dir != SDP_DIR_UNSET)
-			st->sdp->session_direction = dir;
-		else if (view_eq_nocase(name, "ptime") && leading_number(value, UINT32_MAX, &n))
-			st->session_ptime_ms = (uint32_t)n;
-		return;
+		if (!NAME_IS(name, "ptime") || !leading_decimal(value, UINT32_MAX, &n))
+			break;
+		if (m)
+			m->ptime_ms = n;
+		else if (!st->in_media)
+			st->session_ptime_ms = n;
+		break;
+	case 6:
+		if (m && NAME_IS(name, "rtpmap"))
+			parse_rtpmap(value, m);
+		break;
+	case 8: {
+		enum sdp_direction dir = direction_attribute(name);
+		if (dir != SDP_DIR_UNSET) {
+			if (m)
+				m->direction = dir;
+			else if (!st->in_media)
+				st->sdp->session_direction = dir;
+		} else if (m && NAME_IS(name, "rtcp-mux")) { /* media-level (RFC 5761 5.1.1) */
+			m->rtcp_mux = true;
+		}
+		break;
 	}
-	struct sdp_media *m = st->media;
-	if (!m)
-		return; /* attributes of an m= section that was not kept */
-	if (dir != SDP_DIR_UNSET)
-		m->direction = dir;
-	else if (view_eq_nocase(name, "rtpmap"))
-		parse_rtpmap(value, m);
-	else if (view_eq_nocase(name, "fmtp"))
-		parse_fmtp(value, m);
-	else if (view_eq_nocase(name, "ptime") && leading_number(value, UINT32_MAX, &n))
-		m->ptime_ms = (uint32_t)n;
-	else if (view_eq_nocase(name, "rtcp"))
-		parse_rtcp(value, m);
-	else if (view_eq_nocase(name, "rtcp-mux"))
-		m->rtcp_mux = true;
+	default:
+		break;
+	}
 }
 
 /* Media-level values fall back to session-level ones (RFC 8866 5.7 for
@@ -303,26 +348,28 @@ static void parse_line(struct sdp_parse_state *st, uint8_t type, struct view val
 
 enum anomaly sdp_parse(struct view body, struct sdp *out)
 {
-	memset(out, 0, sizeof(*out));
-	size_t pos = 0;
-	while (pos < body.len && (body.p[pos] == '\r' || body.p[pos] == '\n'))
-		pos++;
+	/* Only what is used gets cleared: media[] is filled as m= lines come. */
+	memset(out, 0, offsetof(struct sdp, media));
+	if (body.len == 0)
+		return ANOMALY_SDP_BAD;
+	const uint8_t *p = body.p, *end = body.p + body.len;
+	while (p < end && (*p == '\r' || *p == '\n'))
+		p++;
 	/* RFC 8866 5: a session description starts with "v=". */
-	if (!view_starts_with(view_from(body, pos), "v="))
+	if (end - p < 2 || p[0] != 'v' || p[1] != '=')
 		return ANOMALY_SDP_BAD;
 
 	struct sdp_parse_state st = { .sdp = out };
-	while (pos < body.len) {
-		struct view rest = view_from(body, pos);
-		long lf = view_find_byte(rest, '\n');
-		struct view line = lf >= 0 ? view_make(rest.p, (size_t)lf) : rest;
-		pos += lf >= 0 ? (size_t)lf + 1 : rest.len;
-		if (line.len && line.p[line.len - 1] == '\r')
-			line.len--;
+	while (p < end) {
+		const uint8_t *lf = memchr(p, '\n', (size_t)(end - p));
+		const uint8_t *line_end = lf ? lf : end;
+		const uint8_t *next = lf ? lf + 1 : end;
+		if (line_end > p && line_end[-1] == '\r')
+			line_end--;
 		/* RFC 8866 5: "<type>=<value>", type one letter. */
-		if (line.len < 2 || line.p[1] != '=')
-			continue;
-		parse_line(&st, line.p[0], view_from(line, 2));
+		if (line_end - p >= 2 && p[1] == '=')
+			parse_line(&st, p[0], view_make(p + 2, (size_t)(line_end - p - 2)));
+		p = next;
 	}
 	inherit_session_values(&st);
 	return ANOMALY_NONE;

@@ -57,7 +57,9 @@ struct sdp {
 };
 
 /* Parses an SDP body.  Lines that cannot be understood are skipped; returns
- * SDP_BAD only when the body is not SDP at all (no v= line first). */
+ * SDP_BAD only when the body is not SDP at all (no v= line first).  Only
+ * media[0..media_count) and their formats[0..format_count) are written:
+ * entries past the counts keep whatever they held. */
 enum anomaly sdp_parse(struct view body, struct sdp *out);
 
 /* The format entry of payload type pt in m, or NULL. */

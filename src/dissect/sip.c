@@ -34,12 +34,31 @@
 /* RFC 3261 8.1.1.5 keeps CSeq below 2**31; any 32-bit number is accepted. */
 #define CSEQ_NUMBER_MAX UINT32_MAX
 
-/* RFC 3261 25.1: token characters (methods, header names, parameters). */
-static const bool token_char[256] = {
-	['a' ... 'z'] = true, ['A' ... 'Z'] = true, ['0' ... '9'] = true,
-	['-'] = true, ['.'] = true, ['!'] = true, ['%'] = true, ['*'] = true,
-	['_'] = true, ['+'] = true, ['`'] = true, ['\''] = true, ['~'] = true,
+/* Byte classes, so the scanning loops test one table entry per byte. */
+enum {
+	CH_TOKEN = 1 << 0,   /* RFC 3261 25.1 token: methods, names, params */
+	CH_WSP = 1 << 1,     /* SP, HTAB */
+	CH_LWS = 1 << 2,     /* SP, HTAB, CR, LF: white space in a folded value */
+	CH_ELEMENT = 1 << 3, /* '"' '<' ';' ',': structure of a header value */
+	CH_PARAM_END = 1 << 4, /* ends a parameter name or unquoted value */
 };
+#define CH_SPACE (CH_WSP | CH_LWS | CH_PARAM_END)
+static const uint8_t char_class[256] = {
+	['a' ... 'z'] = CH_TOKEN, ['A' ... 'Z'] = CH_TOKEN, ['0' ... '9'] = CH_TOKEN,
+	['-'] = CH_TOKEN, ['.'] = CH_TOKEN, ['!'] = CH_TOKEN, ['%'] = CH_TOKEN,
+	['*'] = CH_TOKEN, ['_'] = CH_TOKEN, ['+'] = CH_TOKEN, ['`'] = CH_TOKEN,
+	['\''] = CH_TOKEN, ['~'] = CH_TOKEN,
+	[' '] = CH_SPACE, ['\t'] = CH_SPACE,
+	['\r'] = CH_LWS | CH_PARAM_END, ['\n'] = CH_LWS | CH_PARAM_END,
+	['"'] = CH_ELEMENT, ['<'] = CH_ELEMENT,
+	[';'] = CH_ELEMENT | CH_PARAM_END, [','] = CH_ELEMENT | CH_PARAM_END,
+	['='] = CH_PARAM_END,
+};
+
+static inline bool is_token(uint8_t c)
+{
+	return char_class[c] & CH_TOKEN;
+}
 
 static inline uint8_t ascii_lower(uint8_t c)
 {
@@ -48,13 +67,87 @@ static inline uint8_t ascii_lower(uint8_t c)
 
 static inline bool is_wsp(uint8_t c)
 {
-	return c == ' ' || c == '\t';
+	return char_class[c] & CH_WSP;
 }
 
 /* Linear white space inside a (possibly folded) value. */
 static inline bool is_lws(uint8_t c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+	return char_class[c] & CH_LWS;
+}
+
+/* Up to 8 bytes at p as one word (n is a constant once inlined, so this is
+ * a single load). */
+static inline uint64_t load_word(const uint8_t *p, size_t n)
+{
+	uint64_t w = 0;
+	memcpy(&w, p, n);
+	return w;
+}
+
+/* Sets bit 0x20 in every byte: lower-cases ASCII letters. */
+#define CASE_FOLD_BITS 0x2020202020202020ULL
+
+/* A header name (token characters only) equals the lower-case constant lc
+ * of length n, ignoring ASCII case.  Setting bit 0x20 lower-cases letters;
+ * on the other token characters it yields bytes that no constant here
+ * holds ('-', '.' and digits map to themselves), so it is exact.  Two
+ * possibly overlapping word loads cover names of up to 16 bytes. */
+static inline bool token_eq_lower(struct view name, const char *lc, size_t n)
+{
+	if (name.len != n)
+		return false;
+	const uint8_t *a = name.p, *b = (const uint8_t *)lc;
+	size_t w = n >= 8 ? 8 : n >= 4 ? 4 : n >= 2 ? 2 : 1;
+	if (n > 2 * w) {
+		for (size_t i = 0; i < n; i++)
+			if ((a[i] | 0x20) != b[i])
+				return false;
+		return true;
+	}
+	return ((load_word(a, w) | CASE_FOLD_BITS) == (load_word(b, w) | CASE_FOLD_BITS)) &&
+	       ((load_word(a + n - w, w) | CASE_FOLD_BITS) ==
+		(load_word(b + n - w, w) | CASE_FOLD_BITS));
+}
+#define TOKEN_IS(name, lc) token_eq_lower((name), (lc), sizeof(lc) - 1)
+
+/* The first byte in [p, end) whose class has one of the mask bits, or end.
+ * Unrolled: most runs scanned are tens of bytes long. */
+static inline const uint8_t *scan_to(const uint8_t *p, const uint8_t *end, uint8_t mask)
+{
+	while (end - p >= 4) {
+		if (char_class[p[0]] & mask)
+			return p;
+		if (char_class[p[1]] & mask)
+			return p + 1;
+		if (char_class[p[2]] & mask)
+			return p + 2;
+		if (char_class[p[3]] & mask)
+			return p + 3;
+		p += 4;
+	}
+	while (p < end && !(char_class[*p] & mask))
+		p++;
+	return p;
+}
+
+/* The first byte in [p, end) whose class has none of the mask bits, or end. */
+static inline const uint8_t *scan_past(const uint8_t *p, const uint8_t *end, uint8_t mask)
+{
+	while (end - p >= 4) {
+		if (!(char_class[p[0]] & mask))
+			return p;
+		if (!(char_class[p[1]] & mask))
+			return p + 1;
+		if (!(char_class[p[2]] & mask))
+			return p + 2;
+		if (!(char_class[p[3]] & mask))
+			return p + 3;
+		p += 4;
+	}
+	while (p < end && (char_class[*p] & mask))
+		p++;
+	return p;
 }
 
 /* name equals the lower-case constant lc of length n, ignoring ASCII case. */
@@ -67,7 +160,6 @@ static inline bool name_eq_lower(struct view name, const char *lc, size_t n)
 			return false;
 	return true;
 }
-#define NAME_IS(name, lc) name_eq_lower((name), (lc), sizeof(lc) - 1)
 
 static inline bool is_sip_version(const uint8_t *p)
 {
@@ -156,7 +248,7 @@ static bool parse_status_line(struct view line, struct start_line *out)
 static bool parse_request_line(struct view line, struct start_line *out)
 {
 	size_t method_len = 0;
-	while (method_len < line.len && token_char[line.p[method_len]])
+	while (method_len < line.len && is_token(line.p[method_len]))
 		method_len++;
 	if (method_len == 0 || line.len < method_len + REQUEST_LINE_MIN_LEN - 1 ||
 	    line.p[method_len] != ' ')
@@ -220,7 +312,7 @@ bool sip_looks_like(struct view payload)
 	/* Reject binary and other text cheaply before looking for a line end. */
 	size_t scan = payload.len < LOOKS_LIKE_METHOD_MAX ? payload.len : LOOKS_LIKE_METHOD_MAX;
 	size_t i = 0;
-	while (i < scan && token_char[p[i]])
+	while (i < scan && is_token(p[i]))
 		i++;
 	if (i == 0 || i == scan || p[i] != ' ')
 		return false;
@@ -246,45 +338,38 @@ struct header_cursor {
 
 /* Reads the header field at the cursor with its continuation lines (RFC
  * 3261 7.3.1: a line starting with SP or HTAB continues the previous one).
- * Whitespace around ':' is allowed (RFC 3261 25.1 HCOLON). */
-static enum header_step header_next(struct header_cursor *c, struct view *name,
-				    struct view *value)
+ * The name must be a token; white space may surround ':' (RFC 3261 25.1
+ * HCOLON).  The value is trimmed of surrounding white space.  Inlined:
+ * it runs once per header line, the hottest loop of the parser. */
+static inline __attribute__((always_inline)) enum header_step
+header_next(struct header_cursor *c, struct view *name, struct view *value)
 {
 	const uint8_t *line = c->p, *end = c->end;
 	if (line >= end)
 		return HEADER_DATA_END;
 	const uint8_t *lf = memchr(line, '\n', (size_t)(end - line));
-	const uint8_t *content_end = lf ? lf : end;
-	if (content_end > line && content_end[-1] == '\r')
-		content_end--;
-	if (content_end == line) {
-		c->p = lf ? lf + 1 : end;
+	const uint8_t *line_end = lf ? lf : end;
+	const uint8_t *next = lf ? lf + 1 : end;
+	if (line_end == line || (line_end == line + 1 && line[0] == '\r')) {
+		c->p = next;
 		return lf ? HEADER_BLOCK_END : HEADER_DATA_END;
 	}
-	const uint8_t *first_end = content_end;
-	const uint8_t *next = lf ? lf + 1 : end;
 	while (next < end && is_wsp(*next)) {
 		lf = memchr(next, '\n', (size_t)(end - next));
-		content_end = lf ? lf : end;
-		if (content_end > next && content_end[-1] == '\r')
-			content_end--;
+		line_end = lf ? lf : end;
 		next = lf ? lf + 1 : end;
 	}
 	c->p = next;
 
-	const uint8_t *colon = memchr(line, ':', (size_t)(first_end - line));
-	if (!colon)
+	const uint8_t *name_end = scan_past(line, line_end, CH_TOKEN);
+	const uint8_t *q = scan_past(name_end, line_end, CH_WSP);
+	if (name_end == line || q == line_end || *q != ':')
 		return HEADER_MALFORMED;
-	const uint8_t *name_end = colon;
-	while (name_end > line && is_wsp(name_end[-1]))
-		name_end--;
-	if (name_end == line)
-		return HEADER_MALFORMED;
-	for (const uint8_t *q = line; q < name_end; q++)
-		if (!token_char[*q])
-			return HEADER_MALFORMED;
+	q = scan_past(q + 1, line_end, CH_LWS);
+	while (line_end > q && is_lws(line_end[-1]))
+		line_end--;
 	*name = view_make(line, (size_t)(name_end - line));
-	*value = view_trim(view_make(colon + 1, (size_t)(content_end - colon - 1)));
+	*value = view_make(q, (size_t)(line_end - q));
 	return HEADER_FIELD;
 }
 
@@ -325,135 +410,143 @@ static enum sip_field compact_field(uint8_t letter)
 
 /* Dispatch on the name's length first: one comparison per header at most
  * (two for lengths shared by two interesting names). */
-static enum sip_field classify_header(struct view name)
+static inline enum sip_field classify_header(struct view name)
 {
 	switch (name.len) {
 	case 1: return compact_field(ascii_lower(name.p[0]));
-	case 2: return NAME_IS(name, "to") ? FIELD_TO : FIELD_OTHER;
-	case 3: return NAME_IS(name, "via") ? FIELD_VIA : FIELD_OTHER;
+	case 2: return TOKEN_IS(name, "to") ? FIELD_TO : FIELD_OTHER;
+	case 3: return TOKEN_IS(name, "via") ? FIELD_VIA : FIELD_OTHER;
 	case 4:
-		if (NAME_IS(name, "from"))
+		if (TOKEN_IS(name, "from"))
 			return FIELD_FROM;
-		return NAME_IS(name, "cseq") ? FIELD_CSEQ : FIELD_OTHER;
-	case 5: return NAME_IS(name, "x-cid") ? FIELD_X_CALL_ID : FIELD_OTHER;
+		return TOKEN_IS(name, "cseq") ? FIELD_CSEQ : FIELD_OTHER;
+	case 5: return TOKEN_IS(name, "x-cid") ? FIELD_X_CALL_ID : FIELD_OTHER;
 	case 6:
-		if (NAME_IS(name, "server"))
+		if (TOKEN_IS(name, "server"))
 			return FIELD_SERVER;
-		return NAME_IS(name, "reason") ? FIELD_REASON : FIELD_OTHER;
-	case 7: return NAME_IS(name, "call-id") ? FIELD_CALL_ID : FIELD_OTHER;
+		return TOKEN_IS(name, "reason") ? FIELD_REASON : FIELD_OTHER;
+	case 7: return TOKEN_IS(name, "call-id") ? FIELD_CALL_ID : FIELD_OTHER;
 	case 8:
-		if (NAME_IS(name, "refer-to"))
+		if (TOKEN_IS(name, "refer-to"))
 			return FIELD_REFER_TO;
-		return NAME_IS(name, "replaces") ? FIELD_REPLACES : FIELD_OTHER;
-	case 9: return NAME_IS(name, "x-call-id") ? FIELD_X_CALL_ID : FIELD_OTHER;
-	case 10: return NAME_IS(name, "user-agent") ? FIELD_USER_AGENT : FIELD_OTHER;
-	case 11: return NAME_IS(name, "referred-by") ? FIELD_REFERRED_BY : FIELD_OTHER;
-	case 12: return NAME_IS(name, "content-type") ? FIELD_CONTENT_TYPE : FIELD_OTHER;
-	case 14: return NAME_IS(name, "content-length") ? FIELD_CONTENT_LENGTH : FIELD_OTHER;
+		return TOKEN_IS(name, "replaces") ? FIELD_REPLACES : FIELD_OTHER;
+	case 9: return TOKEN_IS(name, "x-call-id") ? FIELD_X_CALL_ID : FIELD_OTHER;
+	case 10: return TOKEN_IS(name, "user-agent") ? FIELD_USER_AGENT : FIELD_OTHER;
+	case 11: return TOKEN_IS(name, "referred-by") ? FIELD_REFERRED_BY : FIELD_OTHER;
+	case 12: return TOKEN_IS(name, "content-type") ? FIELD_CONTENT_TYPE : FIELD_OTHER;
+	case 14: return TOKEN_IS(name, "content-length") ? FIELD_CONTENT_LENGTH : FIELD_OTHER;
 	default: return FIELD_OTHER;
 	}
 }
 
 /* ---- values: parameters, name-addr ------------------------------------- */
 
-/* Index just past the quoted-string starting at value.p[i] == '"'
- * (RFC 3261 25.1, with quoted-pair escapes). */
-static size_t skip_quoted(struct view value, size_t i)
+/* Just past the quoted-string starting at p[0] == '"' (RFC 3261 25.1, with
+ * quoted-pair escapes), or end when it is not closed. */
+static const uint8_t *skip_quoted(const uint8_t *p, const uint8_t *end)
 {
-	for (i++; i < value.len; i++) {
-		if (value.p[i] == '\\')
-			i++;
-		else if (value.p[i] == '"')
-			return i + 1;
-	}
-	return value.len;
-}
-
-/* Where the header parameters of the first element of value start (the
- * index of their first ';'), or value.len.  RFC 3261 20.10: parameters
- * inside <...> belong to the URI; without <...> all of them belong to the
- * header.  A ',' ends the first element of a multi-valued header. */
-static size_t header_params_start(struct view value)
-{
-	size_t i = 0;
-	while (i < value.len) {
-		switch (value.p[i]) {
-		case '"':
-			i = skip_quoted(value, i);
-			break;
-		case '<': {
-			const uint8_t *gt = memchr(value.p + i, '>', value.len - i);
-			i = gt ? (size_t)(gt - value.p) + 1 : value.len;
-			break;
-		}
-		case ';':
-			return i;
-		case ',':
-			return value.len;
-		default:
-			i++;
+	for (p++; p < end; p++) {
+		if (*p == '\\') {
+			if (++p == end)
+				break;
+		} else if (*p == '"') {
+			return p + 1;
 		}
 	}
-	return value.len;
+	return end;
 }
 
-/* RFC 3261 25.1 generic-param: `;name[=token|host|quoted-string]`, names
- * compared case-insensitively, searched in the first element only. */
-static bool param_find(struct view value, const char *name, size_t name_len,
-		       struct view *out)
+/* The first ';' or ',' at or after p outside quoted strings, or end. */
+static const uint8_t *next_separator(const uint8_t *p, const uint8_t *end)
 {
-	size_t i = header_params_start(value);
-	while (i < value.len && value.p[i] == ';') {
-		i++;
-		while (i < value.len && is_lws(value.p[i]))
-			i++;
-		size_t name_start = i;
-		while (i < value.len && !is_lws(value.p[i]) && value.p[i] != '=' &&
-		       value.p[i] != ';' && value.p[i] != ',')
-			i++;
-		struct view pname = view_make(value.p + name_start, i - name_start);
-		while (i < value.len && is_lws(value.p[i]))
-			i++;
-		struct view pvalue = view_make(value.p + i, 0);
-		if (i < value.len && value.p[i] == '=') {
-			i++;
-			while (i < value.len && is_lws(value.p[i]))
+	for (;;) {
+		p = scan_to(p, end, CH_ELEMENT);
+		if (p == end || *p == ';' || *p == ',')
+			return p;
+		p = *p == '"' ? skip_quoted(p, end) : p + 1;
+	}
+}
+
+/* RFC 3261 20.10 / 25.1: the first element of a name-addr or addr-spec
+ * value (From, To, Contact, Via...).  *spec gets the addr-spec: the part
+ * inside <...>, or without <...> the text up to the first ';', ',' or
+ * white space.  Returns where the element's header parameters start (its
+ * first ';'), or end: parameters inside <...> belong to the URI, and
+ * without <...> all parameters belong to the header. */
+static const uint8_t *name_addr_split(const uint8_t *p, const uint8_t *end, struct view *spec)
+{
+	p = scan_past(p, end, CH_LWS);
+	const uint8_t *start = p;
+	for (;;) {
+		p = scan_to(p, end, CH_ELEMENT);
+		if (p < end && *p == '"') {
+			p = skip_quoted(p, end);
+			continue;
+		}
+		if (p < end && *p == '<')
+			break;
+		/* A bare addr-spec. */
+		if (spec)
+			*spec = view_make(start, (size_t)(scan_to(start, p, CH_LWS) - start));
+		return (p < end && *p == ';') ? p : end;
+	}
+	const uint8_t *uri = scan_past(p + 1, end, CH_LWS);
+	const uint8_t *gt = memchr(uri, '>', (size_t)(end - uri));
+	const uint8_t *uri_end = gt ? gt : end;
+	if (spec) {
+		while (uri_end > uri && is_lws(uri_end[-1]))
+			uri_end--;
+		*spec = view_make(uri, (size_t)(uri_end - uri));
+	}
+	const uint8_t *sep = gt ? next_separator(gt + 1, end) : end;
+	return (sep < end && *sep == ';') ? sep : end;
+}
+
+/* RFC 3261 25.1 generic-param: `;name[=token|host|quoted-string]`, with
+ * optional white space around ';' and '='.  Names compare case-
+ * insensitively; the search ends with the element (at ',').  p is at the
+ * first ';' of the parameters, or end. */
+static bool param_find(const uint8_t *p, const uint8_t *end, const char *name,
+		       size_t name_len, struct view *out)
+{
+	while (p < end && *p == ';') {
+		const uint8_t *name_start = scan_past(p + 1, end, CH_LWS);
+		const uint8_t *name_end = scan_to(name_start, end, CH_PARAM_END);
+		p = scan_past(name_end, end, CH_LWS);
+		struct view value = view_make(p, 0);
+		if (p < end && *p == '=') {
+			const uint8_t *value_start = scan_past(p + 1, end, CH_LWS);
+			p = (value_start < end && *value_start == '"')
+				    ? skip_quoted(value_start, end)
+				    : scan_to(value_start, end, CH_PARAM_END);
+			value = view_make(value_start, (size_t)(p - value_start));
+		}
+		if ((size_t)(name_end - name_start) == name_len) {
+			size_t i = 0;
+			while (i < name_len && ascii_lower(name_start[i]) == (uint8_t)name[i])
 				i++;
-			size_t value_start = i;
-			if (i < value.len && value.p[i] == '"')
-				i = skip_quoted(value, i);
-			else
-				while (i < value.len && !is_lws(value.p[i]) &&
-				       value.p[i] != ';' && value.p[i] != ',')
-					i++;
-			pvalue = view_make(value.p + value_start, i - value_start);
+			if (i == name_len) {
+				*out = value;
+				return true;
+			}
 		}
-		if (name_eq_lower(pname, name, name_len)) {
-			*out = pvalue;
-			return true;
-		}
-		/* Skip whatever junk follows up to the next parameter. */
-		while (i < value.len && value.p[i] != ';' && value.p[i] != ',') {
-			if (value.p[i] == '"')
-				i = skip_quoted(value, i);
-			else
-				i++;
-		}
+		p = next_separator(p, end);
 	}
 	return false;
 }
+#define PARAM_FIND(from, end, lc, out) param_find((from), (end), (lc), sizeof(lc) - 1, (out))
 
 bool sip_param(struct view value, const char *name, struct view *out)
 {
 	char lower[64];
 	size_t n = strlen(name);
-	if (n == 0 || n >= sizeof(lower))
+	if (n == 0 || n >= sizeof(lower) || value.len == 0)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		lower[i] = (char)ascii_lower((uint8_t)name[i]);
-	return param_find(value, lower, n, out);
+	const uint8_t *end = value.p + value.len;
+	return param_find(name_addr_split(value.p, end, NULL), end, lower, n, out);
 }
-#define PARAM_FIND(value, lc, out) param_find((value), (lc), sizeof(lc) - 1, (out))
 
 static bool starts_with_scheme(struct view uri, const char *lc, size_t n)
 {
@@ -462,63 +555,49 @@ static bool starts_with_scheme(struct view uri, const char *lc, size_t n)
 #define HAS_SCHEME(uri, lc) starts_with_scheme((uri), (lc), sizeof(lc) - 1)
 
 /* The user part of a sip:, sips: (RFC 3261 19.1.1, without the password)
- * or tel: URI (RFC 3966, the number without parameters). */
+ * or tel: URI (RFC 3966, the number without parameters); empty for other
+ * URIs and for SIP URIs without a user part. */
 static struct view uri_user(struct view uri)
 {
-	struct view none = view_make(uri.p, 0);
-	if (HAS_SCHEME(uri, "sip:") || HAS_SCHEME(uri, "sips:")) {
-		struct view rest = view_from(uri, (size_t)view_find_byte(uri, ':') + 1);
-		long at = view_find_byte(rest, '@');
-		if (at < 0)
-			return view_make(rest.p, 0);
-		struct view userinfo = view_make(rest.p, (size_t)at);
-		long colon = view_find_byte(userinfo, ':');
-		if (colon >= 0)
-			userinfo.len = (size_t)colon;
-		return userinfo;
+	size_t scheme_len = 0;
+	bool tel = false;
+	if (uri.len > 0) {
+		switch (ascii_lower(uri.p[0])) {
+		case 's':
+			scheme_len = HAS_SCHEME(uri, "sip:") ? sizeof("sip:") - 1
+				     : HAS_SCHEME(uri, "sips:") ? sizeof("sips:") - 1 : 0;
+			break;
+		case 't':
+			tel = HAS_SCHEME(uri, "tel:");
+			scheme_len = tel ? sizeof("tel:") - 1 : 0;
+			break;
+		}
 	}
-	if (HAS_SCHEME(uri, "tel:")) {
-		struct view rest = view_from(uri, sizeof("tel:") - 1);
+	if (scheme_len == 0)
+		return view_make(uri.p, 0);
+	struct view rest = view_from(uri, scheme_len);
+	if (tel) {
 		long semi = view_find_byte(rest, ';');
 		if (semi >= 0)
 			rest.len = (size_t)semi;
 		return rest;
 	}
-	return none;
+	long at = view_find_byte(rest, '@');
+	if (at < 0)
+		return view_make(rest.p, 0);
+	struct view userinfo = view_make(rest.p, (size_t)at);
+	long colon = view_find_byte(userinfo, ':');
+	if (colon >= 0)
+		userinfo.len = (size_t)colon;
+	return userinfo;
 }
 
-/* RFC 3261 20.10 / 25.1: name-addr `[display-name] <addr-spec>` or a bare
- * addr-spec, whose trailing ;params belong to the header, not the URI.
- * Only the first element of a multi-valued header (Contact) is read. */
+/* Only the first element of a multi-valued header (Contact) is read. */
 void sip_name_addr(struct view value, struct view *uri, struct view *user)
 {
-	value = view_trim(value);
-	size_t i = 0;
-	bool bracketed = false;
-	while (i < value.len && value.p[i] != ';' && value.p[i] != ',') {
-		if (value.p[i] == '"') {
-			i = skip_quoted(value, i);
-		} else if (value.p[i] == '<') {
-			bracketed = true;
-			break;
-		} else {
-			i++;
-		}
-	}
-	struct view spec;
-	if (bracketed) {
-		spec = view_from(value, i + 1);
-		long gt = view_find_byte(spec, '>');
-		if (gt >= 0)
-			spec.len = (size_t)gt;
-		spec = view_trim(spec);
-	} else {
-		size_t n = 0;
-		while (n < value.len && value.p[n] != ';' && value.p[n] != ',' &&
-		       !is_lws(value.p[n]))
-			n++;
-		spec = view_make(value.p, n);
-	}
+	struct view spec = view_make(value.p, 0);
+	if (value.len)
+		name_addr_split(value.p, value.p + value.len, &spec);
 	if (uri)
 		*uri = spec;
 	if (user)
@@ -543,7 +622,7 @@ static bool parse_cseq(struct view value, uint32_t *number, struct view *method)
 	while (i < value.len && is_lws(value.p[i]))
 		i++;
 	size_t method_start = i;
-	while (i < value.len && token_char[value.p[i]])
+	while (i < value.len && is_token(value.p[i]))
 		i++;
 	if (i == method_start || i != value.len)
 		return false; /* value is trimmed: anything left is junk */
@@ -552,12 +631,22 @@ static bool parse_cseq(struct view value, uint32_t *number, struct view *method)
 	return true;
 }
 
-/* The first Via value may hold several via-parms; the branch is taken from
- * the first one, which param_find() limits itself to. */
+/* From / To: the URI, its user and the tag (RFC 3261 8.1.1.2-3). */
+static void take_party(struct view value, struct view *uri, struct view *user, struct view *tag)
+{
+	const uint8_t *end = value.p + value.len;
+	const uint8_t *params = name_addr_split(value.p, end, uri);
+	*user = uri_user(*uri);
+	PARAM_FIND(params, end, "tag", tag);
+}
+
+/* The first Via value may hold several via-parms (RFC 3261 20.42); the
+ * branch is taken from the first one, where param_find() stops. */
 static struct view via_branch(struct view value)
 {
 	struct view branch = view_empty();
-	PARAM_FIND(value, "branch", &branch);
+	const uint8_t *end = value.p + value.len;
+	PARAM_FIND(name_addr_split(value.p, end, NULL), end, "branch", &branch);
 	return branch;
 }
 
@@ -581,13 +670,11 @@ static void take_field(struct parse_state *st, enum sip_field field, struct view
 		break;
 	case FIELD_FROM:
 		m->from = value;
-		sip_name_addr(value, &m->from_uri, &m->from_user);
-		PARAM_FIND(value, "tag", &m->from_tag);
+		take_party(value, &m->from_uri, &m->from_user, &m->from_tag);
 		break;
 	case FIELD_TO:
 		m->to = value;
-		sip_name_addr(value, &m->to_uri, &m->to_user);
-		PARAM_FIND(value, "tag", &m->to_tag);
+		take_party(value, &m->to_uri, &m->to_user, &m->to_tag);
 		break;
 	case FIELD_VIA:
 		m->via_branch = via_branch(value);
@@ -744,7 +831,7 @@ static size_t header_block_end(struct view v, size_t from)
 static bool start_line_prefix_plausible(struct view v)
 {
 	size_t i = 0;
-	while (i < v.len && i < LOOKS_LIKE_METHOD_MAX && token_char[v.p[i]])
+	while (i < v.len && i < LOOKS_LIKE_METHOD_MAX && is_token(v.p[i]))
 		i++;
 	if (i == v.len)
 		return true;

@@ -508,25 +508,31 @@ static int endpoint_order(const struct endpoint *a, const struct endpoint *b)
 	return (a->port > b->port) - (a->port < b->port);
 }
 
-/* Both directions hash alike: the endpoints are put in a fixed order. */
+/* Both directions hash alike: the endpoints are put in a fixed order.
+ * Only the address bytes in use are hashed (IPv4 keys are 13 bytes). */
 static uint64_t conn_hash(const struct tcp_table *t, const struct endpoint *a,
 			  const struct endpoint *b)
 {
-	enum { ADDR = sizeof(a->ip.bytes), PORT = 2, KEY = 1 + 2 * (ADDR + PORT) };
+	enum { V4_LEN = 4, V6_LEN = sizeof(a->ip.bytes), KEY_MAX = 1 + 2 * (V6_LEN + 2) };
 	if (endpoint_order(a, b) > 0) {
 		const struct endpoint *swap = a;
 		a = b;
 		b = swap;
 	}
-	uint8_t key[KEY];
-	key[0] = a->ip.family;
-	memcpy(key + 1, a->ip.bytes, ADDR);
-	memcpy(key + 1 + ADDR, b->ip.bytes, ADDR);
-	key[1 + 2 * ADDR] = (uint8_t)(a->port >> 8);
-	key[2 + 2 * ADDR] = (uint8_t)a->port;
-	key[3 + 2 * ADDR] = (uint8_t)(b->port >> 8);
-	key[4 + 2 * ADDR] = (uint8_t)b->port;
-	return hash_bytes(key, sizeof(key), t->seed);
+	size_t addr_len = (a->ip.family == NETADDR_V4 && b->ip.family == NETADDR_V4) ? V4_LEN
+										      : V6_LEN;
+	uint8_t key[KEY_MAX];
+	size_t n = 0;
+	key[n++] = a->ip.family;
+	memcpy(key + n, a->ip.bytes, addr_len);
+	n += addr_len;
+	memcpy(key + n, b->ip.bytes, addr_len);
+	n += addr_len;
+	key[n++] = (uint8_t)(a->port >> 8);
+	key[n++] = (uint8_t)a->port;
+	key[n++] = (uint8_t)(b->port >> 8);
+	key[n++] = (uint8_t)b->port;
+	return hash_bytes(key, n, t->seed);
 }
 
 /* The direction of c that seg travels in, or NULL when seg is another
@@ -704,9 +710,18 @@ static struct tcp_dir *conn_create(struct tcp_table *t, uint64_t hash, const str
 	return &c->dir[0];
 }
 
+/* The direction has done more than answer a SYN: it sent data or a FIN,
+ * or was joined mid-stream. */
+static bool dir_past_handshake(const struct tcp_dir *d)
+{
+	return d->synced && (!d->syn_seen || d->fin_seen || d->next_seq != d->isn + 1);
+}
+
 /* A SYN that is not a retransmission of the one this direction already saw
  * means the 4-tuple was reused: the old connection is over (RFC 9293 3.5
- * and 3.6.1, TIME-WAIT reuse). */
+ * and 3.6.1, TIME-WAIT reuse).  A client SYN after the server's SYN-ACK
+ * (the first SYN missed, or the SYN-ACK lost past the capture point) is
+ * still the same handshake. */
 static bool syn_starts_new_connection(const struct tcp_dir *d, const struct tcp_header *h)
 {
 	const struct tcp_dir *peer = dir_of(d->half.peer);
@@ -714,7 +729,7 @@ static bool syn_starts_new_connection(const struct tcp_dir *d, const struct tcp_
 		return false;
 	if (h->flags & TCP_FLAG_ACK)
 		return d->synced; /* SYN-ACK: only when this side had a life */
-	return d->synced || peer->synced;
+	return d->synced || dir_past_handshake(peer);
 }
 
 /* now - since >= span, without overflow for any timestamps. */
@@ -896,8 +911,8 @@ void tcp_input(struct tcp_table *t, struct segment *seg)
 void tcp_table_expire(struct tcp_table *t, int64_t now_ns)
 {
 	int64_t timeout = t->limits.idle_timeout_ns > 0 ? t->limits.idle_timeout_ns : 0;
-	/* Least recently used first: stop at the first one still active. */
-	/* now_ns may be INT64_MAX at the end of a capture. */
+	/* Least recently used first: stop at the first one still active.
+	 * now_ns may be INT64_MAX at the end of a capture. */
 	while (t->lru_head && elapsed_at_least(t->lru_head->last_seen_ns, now_ns, timeout)) {
 		struct tcp_conn *c = t->lru_head;
 		if (conn_bytes(c) > 0)

@@ -7,13 +7,6 @@
 #include "util/json.h"
 #include "util/timefmt.h"
 
-#define MS_DECIMALS 3
-
-static double ns_to_ms(int64_t ns)
-{
-	return (double)ns / 1e6;
-}
-
 static void json_time(struct json *j, int64_t ts_ns, bool known)
 {
 	char buf[TIMEFMT_LEN];
@@ -156,12 +149,12 @@ static void write_call(struct json *j, const struct call *c)
 	json_object_end(j);
 	json_key(j, "setup_ms");
 	if (c->invite_ns && c->answer_ns)
-		json_double(j, ns_to_ms(c->answer_ns - c->invite_ns), MS_DECIMALS);
+		json_ns_as_ms(j, c->answer_ns - c->invite_ns);
 	else
 		json_null(j);
 	json_key(j, "duration_ms");
 	if (c->answer_ns && c->bye_ns && c->bye_ns >= c->answer_ns)
-		json_double(j, ns_to_ms(c->bye_ns - c->answer_ns), MS_DECIMALS);
+		json_ns_as_ms(j, c->bye_ns - c->answer_ns);
 	else
 		json_null(j);
 	json_key(j, "streams");

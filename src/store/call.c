@@ -41,6 +41,9 @@ const char *transport_name(enum transport t)
 	return "?";
 }
 
+/* Initial message slots: a basic call has 7 messages. */
+#define CALL_INITIAL_MESSAGE_SLOTS 8
+
 static char *copy_unfolded(struct view v, size_t max)
 {
 	char buf[CALL_MAX_URI + 1];
@@ -49,17 +52,39 @@ static char *copy_unfolded(struct view v, size_t max)
 	return xstrndup(buf, n);
 }
 
+/* Appends the unfolded value v (at most CALL_MAX_URI bytes) at *pos. */
+static const char *pack_unfolded(struct view v, char **pos)
+{
+	char *start = *pos;
+	size_t n = sip_value_unfold(v, start, CALL_MAX_URI + 1);
+	*pos += n + 1;
+	return start;
+}
+
+static size_t packed_len(struct view v)
+{
+	return (v.len < CALL_MAX_URI ? v.len : CALL_MAX_URI) + 1;
+}
+
 struct call *call_new(const struct sip_msg *m, uint64_t hash)
 {
 	struct call *c = xcalloc(1, sizeof(*c));
 	c->hash = hash;
-	c->call_id = xstrndup((const char *)m->call_id.p, m->call_id.len);
 	c->call_id_len = (uint32_t)m->call_id.len;
 	c->first_method = m->is_request ? m->method : m->cseq_method;
-	c->from_uri = copy_unfolded(m->from_uri, CALL_MAX_URI);
-	c->to_uri = copy_unfolded(m->to_uri, CALL_MAX_URI);
-	c->from_user = copy_unfolded(m->from_user, CALL_MAX_URI);
-	c->to_user = copy_unfolded(m->to_user, CALL_MAX_URI);
+	/* One allocation for the identity strings: they live as long as the
+	 * dialog and never change. */
+	char *block = xmalloc(m->call_id.len + 1 + packed_len(m->from_uri) +
+			      packed_len(m->to_uri) + packed_len(m->from_user) +
+			      packed_len(m->to_user));
+	memcpy(block, m->call_id.p, m->call_id.len);
+	block[m->call_id.len] = '\0';
+	c->call_id = block;
+	char *pos = block + m->call_id.len + 1;
+	c->from_uri = pack_unfolded(m->from_uri, &pos);
+	c->to_uri = pack_unfolded(m->to_uri, &pos);
+	c->from_user = pack_unfolded(m->from_user, &pos);
+	c->to_user = pack_unfolded(m->to_user, &pos);
 	if (m->user_agent.len)
 		c->user_agent = copy_unfolded(m->user_agent, CALL_MAX_UA);
 	return c;
@@ -69,18 +94,11 @@ void call_free(struct call *c)
 {
 	if (!c)
 		return;
-	struct call_message *msg = c->first_msg;
-	while (msg) {
-		struct call_message *next = msg->next;
-		free(msg);
-		msg = next;
-	}
+	for (uint32_t i = 0; i < c->messages_kept; i++)
+		free(call_message_at(c, i)->raw);
+	free(c->msgs);
 	rtp_stream_list_free(c->streams);
 	free((char *)c->call_id);
-	free(c->from_uri);
-	free(c->to_uri);
-	free(c->from_user);
-	free(c->to_user);
 	free(c->user_agent);
 	free(c);
 }
@@ -181,20 +199,30 @@ void call_update(struct call *c, const struct sip_msg *m, int64_t ts_ns,
 	}
 }
 
-void call_append_message(struct call *c, struct call_message *msg, uint32_t max_kept)
+struct call_message *call_append_message(struct call *c, uint32_t max_kept)
 {
-	msg->next = NULL;
-	if (c->last_msg)
-		c->last_msg->next = msg;
-	else
-		c->first_msg = msg;
-	c->last_msg = msg;
-	c->messages_kept++;
-	while (max_kept && c->messages_kept > max_kept) {
-		struct call_message *old = c->first_msg;
-		c->first_msg = old->next;
-		free(old);
-		c->messages_kept--;
-		c->messages_dropped++;
+	if (max_kept == 0)
+		max_kept = UINT32_MAX;
+	if (c->messages_kept == c->msg_cap && c->msg_cap < max_kept) {
+		/* Not wrapped yet (wrapping starts only at the limit), so the
+		 * kept messages are msgs[0 .. kept) and can simply grow. */
+		uint32_t cap = c->msg_cap ? c->msg_cap * 2 : CALL_INITIAL_MESSAGE_SLOTS;
+		if (cap > max_kept || cap < c->msg_cap)
+			cap = max_kept;
+		c->msgs = xrealloc(c->msgs, (size_t)cap * sizeof(*c->msgs));
+		c->msg_cap = cap;
 	}
+	struct call_message *slot;
+	if (c->messages_kept == c->msg_cap) {
+		/* At the limit: the oldest message gives its slot. */
+		slot = &c->msgs[c->msg_first];
+		free(slot->raw);
+		c->msg_first = (c->msg_first + 1) % c->msg_cap;
+		c->messages_dropped++;
+	} else {
+		slot = &c->msgs[(c->msg_first + c->messages_kept) % c->msg_cap];
+		c->messages_kept++;
+	}
+	memset(slot, 0, sizeof(*slot));
+	return slot;
 }

@@ -37,9 +37,8 @@ const char *transport_name(enum transport t); /* "UDP", ... */
 
 /* One SIP message as stored.  raw holds the message text when the store
  * keeps raw messages (the TUI and savers need them; a headless report does
- * not), else raw_len is 0. */
+ * not), else it is NULL. */
 struct call_message {
-	struct call_message *next;
 	int64_t ts_ns;
 	uint64_t frame_number;
 	struct endpoint src, dst;
@@ -53,7 +52,7 @@ struct call_message {
 	bool is_request;
 	bool retransmission;
 	bool has_sdp;
-	uint8_t raw[];
+	uint8_t *raw;
 };
 
 struct media_endpoint;
@@ -74,16 +73,20 @@ struct call {
 	uint32_t retransmissions;
 	uint32_t messages_dropped;    /* oldest messages forgotten at the per-dialog limit */
 	uint32_t messages_kept;
-	struct call_message *first_msg, *last_msg;
+	/* Kept messages: a ring of msg_cap slots, oldest at msg_first; it
+	 * grows by doubling until the per-dialog limit, then wraps. */
+	struct call_message *msgs;
+	uint32_t msg_cap, msg_first;
 	uint32_t recent_keys[CALL_RECENT_KEYS];
 	uint8_t recent_next;
 
 	struct call *older, *newer;   /* age list, for -R eviction and order */
 	uint64_t index;               /* 1-based creation order */
 
-	/* Identity, from the first message. */
+	/* Identity, from the first message: NUL-terminated, all in one
+	 * allocation that starts at call_id. */
 	enum sip_method first_method;
-	char *from_uri, *to_uri, *from_user, *to_user; /* NUL-terminated copies */
+	const char *from_uri, *to_uri, *from_user, *to_user;
 	char *user_agent;             /* first User-Agent/Server seen, or NULL */
 	struct endpoint src, dst;
 	enum transport transport;
@@ -119,7 +122,14 @@ void call_update(struct call *c, const struct sip_msg *m, int64_t ts_ns,
 /* True when key matches a recently seen message of this dialog; remembers it. */
 bool call_seen_recently(struct call *c, uint32_t key);
 
-/* Appends a stored message, forgetting the oldest past max_kept. */
-void call_append_message(struct call *c, struct call_message *msg, uint32_t max_kept);
+/* A slot for a new message at the end of the kept ones, forgetting the
+ * oldest (and counting it) when max_kept are kept already. */
+struct call_message *call_append_message(struct call *c, uint32_t max_kept);
+
+/* The i-th oldest kept message, 0 <= i < messages_kept. */
+static inline const struct call_message *call_message_at(const struct call *c, uint32_t i)
+{
+	return &c->msgs[(c->msg_first + i) % c->msg_cap];
+}
 
 #endif

@@ -34,6 +34,7 @@ void media_index_free(struct media_index *idx)
 		struct media_endpoint *e = idx->buckets[i];
 		while (e) {
 			struct media_endpoint *next = e->hash_next;
+			free(e->formats);
 			free(e);
 			e = next;
 		}
@@ -88,6 +89,10 @@ static void unlink_from_call(struct media_endpoint *e)
 
 static void copy_formats(struct media_endpoint *e, const struct sdp_media *m)
 {
+	if (e->format_count != m->format_count) {
+		free(e->formats);
+		e->formats = m->format_count ? xcalloc(m->format_count, sizeof(*e->formats)) : NULL;
+	}
 	e->format_count = m->format_count;
 	for (unsigned i = 0; i < m->format_count && i < SDP_MAX_FORMATS; i++) {
 		e->formats[i].pt = m->formats[i].pt;
@@ -125,8 +130,9 @@ static void announce_one(struct media_index *idx, struct call *c,
 	}
 	e->kind = (uint8_t)kind;
 	e->rtcp_mux = m->rtcp_mux;
-	/* A re-INVITE may change the codec list; the newest SDP wins. */
-	if (m->format_count || kind == MEDIA_RTP)
+	/* A re-INVITE may change the codec list; the newest SDP wins.  RTCP
+	 * needs no codec table. */
+	if (kind == MEDIA_RTP)
 		copy_formats(e, m);
 }
 
@@ -162,6 +168,7 @@ void media_index_remove_call(struct media_index *idx, struct call *c)
 		if (*pp)
 			*pp = e->hash_next;
 		idx->count--;
+		free(e->formats);
 		free(e);
 		e = next;
 	}

@@ -38,7 +38,7 @@ struct media_endpoint {
 	bool rtcp_mux;                     /* RFC 5761: RTCP shares this port */
 	uint8_t format_count;
 	struct media_endpoint *call_next;  /* the call's endpoints */
-	struct media_format formats[SDP_MAX_FORMATS];
+	struct media_format *formats;      /* RTP endpoints: exactly format_count */
 };
 
 /* One RTP stream: (source, destination, SSRC) as RFC 3550 3 defines a

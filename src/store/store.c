@@ -194,8 +194,7 @@ struct call *store_sip_message(struct store *s, const struct sip_event *ev)
 	bool has_sdp = !retrans && announce_sdp(s, c, m);
 
 	size_t raw_len = s->cfg.keep_raw ? ev->raw.len : 0;
-	struct call_message *msg = xmalloc(sizeof(*msg) + raw_len);
-	msg->next = NULL;
+	struct call_message *msg = call_append_message(c, s->cfg.max_messages);
 	msg->ts_ns = ev->frame->ts_ns;
 	msg->frame_number = ev->frame->number;
 	msg->src = ev->src;
@@ -210,9 +209,10 @@ struct call *store_sip_message(struct store *s, const struct sip_event *ev)
 	msg->is_request = m->is_request;
 	msg->retransmission = retrans;
 	msg->has_sdp = has_sdp;
-	if (raw_len)
+	if (raw_len) {
+		msg->raw = xmalloc(raw_len);
 		memcpy(msg->raw, ev->raw.p, raw_len);
-	call_append_message(c, msg, s->cfg.max_messages);
+	}
 	return c;
 }
 

@@ -17,16 +17,16 @@ static void newline_indent(struct json *j)
 {
 	if (!j->pretty)
 		return;
-	fputc('\n', j->out);
-	for (int i = 0; i < j->depth; i++)
-		fputs("  ", j->out);
+	static const char spaces[2 * JSON_MAX_DEPTH + 1] = "                                ";
+	fputc_unlocked('\n', j->out);
+	fwrite_unlocked(spaces, 1, 2 * (size_t)j->depth, j->out);
 }
 
 /* Separator before a value in an array, or before a key in an object. */
 static void before_item(struct json *j)
 {
 	if (!j->first[j->depth])
-		fputc(',', j->out);
+		fputc_unlocked(',', j->out);
 	j->first[j->depth] = false;
 	if (j->depth > 0)
 		newline_indent(j);
@@ -43,7 +43,7 @@ static void before_value(struct json *j)
 static void open(struct json *j, char c)
 {
 	before_value(j);
-	fputc(c, j->out);
+	fputc_unlocked(c, j->out);
 	if (j->depth < JSON_MAX_DEPTH - 1)
 		j->depth++;
 	j->first[j->depth] = true;
@@ -56,9 +56,9 @@ static void close(struct json *j, char c)
 		j->depth--;
 	if (!empty)
 		newline_indent(j);
-	fputc(c, j->out);
+	fputc_unlocked(c, j->out);
 	if (j->depth == 0 && j->pretty)
-		fputc('\n', j->out);
+		fputc_unlocked('\n', j->out);
 }
 
 void json_object_begin(struct json *j) { open(j, '{'); }
@@ -90,47 +90,61 @@ static size_t utf8_valid_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+static bool needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+}
+
+/* Writes runs of plain characters with one fwrite each; only quotes,
+ * backslashes, control characters and non-ASCII bytes are looked at one by
+ * one. */
 static void raw_string(struct json *j, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	FILE *out = j->out;
-	fputc('"', out);
-	for (size_t i = 0; i < n;) {
+	fputc_unlocked('"', out);
+	size_t i = 0;
+	while (i < n) {
+		size_t run = i;
+		while (run < n && !needs_escape(s[run]))
+			run++;
+		if (run > i) {
+			fwrite_unlocked(s + i, 1, run - i, out);
+			i = run;
+			continue;
+		}
 		unsigned char c = s[i];
 		if (c == '"' || c == '\\') {
-			fputc('\\', out);
-			fputc(c, out);
+			fputc_unlocked('\\', out);
+			fputc_unlocked(c, out);
 			i++;
 		} else if (c < 0x20) {
 			switch (c) {
-			case '\n': fputs("\\n", out); break;
-			case '\r': fputs("\\r", out); break;
-			case '\t': fputs("\\t", out); break;
+			case '\n': fputs_unlocked("\\n", out); break;
+			case '\r': fputs_unlocked("\\r", out); break;
+			case '\t': fputs_unlocked("\\t", out); break;
 			default: fprintf(out, "\\u%04x", c); break;
 			}
-			i++;
-		} else if (c < 0x80) {
-			fputc(c, out);
 			i++;
 		} else {
 			size_t len = utf8_valid_len(s + i, n - i);
 			if (len == 0) {
-				fputs("\\ufffd", out);
+				fputs_unlocked("\\ufffd", out);
 				i++;
 			} else {
-				fwrite(s + i, 1, len, out);
+				fwrite_unlocked(s + i, 1, len, out);
 				i += len;
 			}
 		}
 	}
-	fputc('"', out);
+	fputc_unlocked('"', out);
 }
 
 void json_key(struct json *j, const char *key)
 {
 	before_item(j);
 	raw_string(j, key, strlen(key));
-	fputs(j->pretty ? ": " : ":", j->out);
+	fputs_unlocked(j->pretty ? ": " : ":", j->out);
 	j->after_key = true;
 }
 
@@ -144,28 +158,66 @@ void json_string(struct json *j, const char *s)
 {
 	before_value(j);
 	if (!s)
-		fputs("null", j->out);
+		fputs_unlocked("null", j->out);
 	else
 		raw_string(j, s, strlen(s));
 }
 
+/* Decimal digits of v, written backwards from end; returns the start. */
+static char *format_u64(uint64_t v, char *end)
+{
+	char *p = end;
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return p;
+}
+
 void json_u64(struct json *j, uint64_t v)
 {
+	char buf[24];
 	before_value(j);
-	fprintf(j->out, "%" PRIu64, v);
+	char *p = format_u64(v, buf + sizeof(buf));
+	fwrite_unlocked(p, 1, (size_t)(buf + sizeof(buf) - p), j->out);
 }
 
 void json_i64(struct json *j, int64_t v)
 {
+	char buf[24];
 	before_value(j);
-	fprintf(j->out, "%" PRId64, v);
+	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	char *p = format_u64(mag, buf + sizeof(buf));
+	if (v < 0)
+		*--p = '-';
+	fwrite_unlocked(p, 1, (size_t)(buf + sizeof(buf) - p), j->out);
+}
+
+void json_ns_as_ms(struct json *j, int64_t ns)
+{
+	char buf[32];
+	before_value(j);
+	uint64_t mag = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	uint64_t us = (mag + 500) / 1000; /* round to the microsecond */
+	char *end = buf + sizeof(buf);
+	char *p = end;
+	uint64_t frac = us % 1000;
+	for (int i = 0; i < 3; i++) {
+		*--p = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	*--p = '.';
+	p = format_u64(us / 1000, p);
+	if (ns < 0)
+		*--p = '-';
+	fwrite_unlocked(p, 1, (size_t)(end - p), j->out);
 }
 
 void json_double(struct json *j, double v, int decimals)
 {
 	before_value(j);
 	if (!isfinite(v))
-		fputs("null", j->out);
+		fputs_unlocked("null", j->out);
 	else
 		fprintf(j->out, "%.*f", decimals, v);
 }
@@ -173,11 +225,11 @@ void json_double(struct json *j, double v, int decimals)
 void json_bool(struct json *j, bool v)
 {
 	before_value(j);
-	fputs(v ? "true" : "false", j->out);
+	fputs_unlocked(v ? "true" : "false", j->out);
 }
 
 void json_null(struct json *j)
 {
 	before_value(j);
-	fputs("null", j->out);
+	fputs_unlocked("null", j->out);
 }

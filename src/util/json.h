@@ -36,6 +36,9 @@ void json_u64(struct json *j, uint64_t v);
 void json_i64(struct json *j, int64_t v);
 /* A number with the given decimals; non-finite values become null. */
 void json_double(struct json *j, double v, int decimals);
+/* A duration in ns written as milliseconds with 3 decimals (the report's
+ * unit), without floating point. */
+void json_ns_as_ms(struct json *j, int64_t ns);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
 

@@ -12,15 +12,22 @@ char *time_format_rfc3339(int64_t ts_ns, char *buf, size_t cap)
 		ns += 1000000000LL;
 		sec -= 1;
 	}
-	time_t t = (time_t)sec;
-	struct tm tm;
-	if (!gmtime_r(&t, &tm)) {
-		snprintf(buf, cap, "invalid");
-		return buf;
+	/* Reports print many times within the same second: the calendar
+	 * part is computed once per second per thread. */
+	static _Thread_local int64_t cached_sec = INT64_MIN;
+	static _Thread_local char cached[64];
+	if (sec != cached_sec) {
+		time_t t = (time_t)sec;
+		struct tm tm;
+		if (!gmtime_r(&t, &tm)) {
+			snprintf(buf, cap, "invalid");
+			return buf;
+		}
+		snprintf(cached, sizeof(cached), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		cached_sec = sec;
 	}
-	snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (int)(ns / 1000));
+	snprintf(buf, cap, "%s.%06dZ", cached, (int)(ns / 1000));
 	return buf;
 }
 
