@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <malloc.h>
+#include <pcap/pcap.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,20 @@ static void tune_malloc(void)
 	mallopt(M_TRIM_THRESHOLD, 2 * MALLOC_GROW_STEP);
 }
 
+static bool bpf_syntax_ok(const char *bpf, char *err, size_t errlen)
+{
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+	struct bpf_program prog;
+	bool ok = dead && pcap_compile(dead, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) == 0;
+	if (ok)
+		pcap_freecode(&prog);
+	else
+		snprintf(err, errlen, "%s", dead ? pcap_geterr(dead) : "cannot check");
+	if (dead)
+		pcap_close(dead);
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	tune_malloc();
@@ -100,6 +115,14 @@ int main(int argc, char **argv)
 	}
 	if (opt.input_count == 0) {
 		fprintf(stderr, "sipmon: no input: read a capture with -I FILE (see sipmon --help)\n");
+		options_free(&opt);
+		return EXIT_USAGE;
+	}
+
+	/* A filter that does not compile is a command-line error, found
+	 * before any input is opened. */
+	if (opt.bpf && !bpf_syntax_ok(opt.bpf, err, sizeof(err))) {
+		fprintf(stderr, "sipmon: bad filter '%s': %s\n", opt.bpf, err);
 		options_free(&opt);
 		return EXIT_USAGE;
 	}

@@ -50,20 +50,20 @@ const char *sdp_direction_name(enum sdp_direction d)
 	return direction_names[d];
 }
 
-static inline bool is_field_space(uint8_t c)
-{
-	return c == ' ' || c == '\t';
-}
+/* RFC 8866 5: fields are separated by SP; HTAB is tolerated too. */
+static const bool field_space[256] = { [' '] = true, ['\t'] = true };
 
-/* The next space-separated field of *rest (RFC 8866 uses single SP;
- * several spaces and tabs are tolerated); *rest moves past it. */
+/* The next space-separated field of *rest; *rest moves past it. */
 static struct view next_field(struct view *rest)
 {
 	const uint8_t *p = rest->p, *end = p + rest->len;
-	while (p < end && is_field_space(*p))
+	while (p < end && field_space[*p])
 		p++;
 	const uint8_t *start = p;
-	while (p < end && !is_field_space(*p))
+	while (end - p >= 4 && !field_space[p[0]] && !field_space[p[1]] &&
+	       !field_space[p[2]] && !field_space[p[3]])
+		p += 4;
+	while (p < end && !field_space[*p])
 		p++;
 	*rest = view_make(p, (size_t)(end - p));
 	return view_make(start, (size_t)(p - start));
@@ -124,6 +124,26 @@ static inline bool name_eq_lower(struct view name, const char *lc, size_t n)
 }
 #define NAME_IS(name, lc) name_eq_lower((name), (lc), sizeof(lc) - 1)
 
+/* The common case of an IPv4 address ("192.0.2.1", as inet_pton accepts
+ * it: four decimal octets, no leading zeros), parsed without the copy
+ * netaddr_parse() needs; anything else is left to netaddr_parse(). */
+static bool dotted_quad(struct view v, uint8_t out[4])
+{
+	const uint8_t *p = v.p, *end = v.p + v.len;
+	for (int i = 0; i < 4; i++) {
+		if (i > 0 && (p == end || *p++ != '.'))
+			return false;
+		const uint8_t *digits = p;
+		unsigned octet = 0;
+		while (p < end && *p >= '0' && *p <= '9' && p - digits < 3)
+			octet = octet * 10 + (unsigned)(*p++ - '0');
+		if (p == digits || octet > UINT8_MAX || (p - digits > 1 && *digits == '0'))
+			return false;
+		out[i] = (uint8_t)octet;
+	}
+	return p == end;
+}
+
 /* "IN IP4 <addr>" / "IN IP6 <addr>" from c= (RFC 8866 5.7) or a=rtcp;
  * a "/ttl" or "/count" suffix is dropped. */
 static bool parse_connection_address(struct view rest, struct netaddr *out)
@@ -135,7 +155,10 @@ static bool parse_connection_address(struct view rest, struct netaddr *out)
 	if (!NAME_IS(nettype, "in") || !(NAME_IS(addrtype, "ip4") || NAME_IS(addrtype, "ip6")))
 		return false;
 	struct netaddr parsed;
-	if (!netaddr_parse(address, &parsed))
+	uint8_t v4[4];
+	if (dotted_quad(address, v4))
+		netaddr_set_v4(&parsed, v4);
+	else if (!netaddr_parse(address, &parsed))
 		return false; /* e.g. a host name: not usable for matching */
 	*out = parsed;
 	return true;

@@ -606,6 +606,25 @@ void sip_name_addr(struct view value, struct view *uri, struct view *user)
 
 /* ---- the message ------------------------------------------------------- */
 
+/* v, all decimal digits, as a number no larger than max (below 2**32, so
+ * the 64-bit accumulator cannot overflow). */
+static bool decimal_value(struct view v, uint32_t max, uint32_t *out)
+{
+	if (v.len == 0)
+		return false;
+	uint64_t n = 0;
+	for (size_t i = 0; i < v.len; i++) {
+		unsigned digit = (unsigned)v.p[i] - '0';
+		if (digit > 9)
+			return false;
+		n = n * 10 + digit;
+		if (n > max)
+			return false;
+	}
+	*out = (uint32_t)n;
+	return true;
+}
+
 /* RFC 3261 20.16: "CSeq: 1*DIGIT LWS Method". */
 static bool parse_cseq(struct view value, uint32_t *number, struct view *method)
 {
@@ -688,8 +707,8 @@ static void take_field(struct parse_state *st, enum sip_field field, struct view
 		m->content_type = value;
 		break;
 	case FIELD_CONTENT_LENGTH: {
-		uint64_t n;
-		if (view_to_u64(value, CONTENT_LENGTH_MAX, &n))
+		uint32_t n;
+		if (decimal_value(value, CONTENT_LENGTH_MAX, &n))
 			m->content_length = (long)n;
 		else
 			st->content_length_bad = true;
@@ -871,14 +890,14 @@ long sip_frame_length(struct view buf)
 	/* RFC 3261 18.3: Content-Length frames the body on streams.  It is
 	 * mandatory there; a message without it is taken as having no body. */
 	struct header_cursor cur = { msg.p + headers_start, msg.p + end };
-	uint64_t content_length = 0;
+	uint32_t content_length = 0;
 	struct view name, value;
 	enum header_step step;
 	while ((step = header_next(&cur, &name, &value)) != HEADER_BLOCK_END &&
 	       step != HEADER_DATA_END) {
 		if (step != HEADER_FIELD || classify_header(name) != FIELD_CONTENT_LENGTH)
 			continue;
-		if (!view_to_u64(value, SIP_MAX_MESSAGE, &content_length))
+		if (!decimal_value(value, SIP_MAX_MESSAGE, &content_length))
 			return -1;
 		break;
 	}
