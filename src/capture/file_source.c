@@ -114,6 +114,11 @@ static void describe_open_error(const char *path, const char *pcap_err, char *er
 {
 	if (strstr(pcap_err, "unknown file format") || strstr(pcap_err, "bad dump file format"))
 		snprintf(errbuf, errlen, "%s: not a pcap or pcapng capture file", path);
+	else if (strstr(pcap_err, "different from the type of the first interface"))
+		snprintf(errbuf, errlen,
+			 "%s: pcapng interfaces of different link types cannot be read through libpcap "
+			 "(split it per interface, e.g. tshark -r FILE -Y frame.interface_id==0 -w PART)",
+			 path);
 	else if (strstr(pcap_err, "truncated dump file"))
 		snprintf(errbuf, errlen, "%s: truncated capture file header", path);
 	else

@@ -218,7 +218,10 @@ static struct sdp_format *attribute_format(struct sdp_media *m, struct view *val
 	uint32_t pt;
 	if (!decimal_value(next_field(value), RTP_PAYLOAD_TYPE_MAX, &pt))
 		return NULL;
-	return (struct sdp_format *)sdp_media_format(m, (uint8_t)pt);
+	for (uint8_t i = 0; i < m->format_count; i++)
+		if (m->formats[i].pt == pt)
+			return &m->formats[i];
+	return NULL;
 }
 
 /* RFC 8866 6.6: "a=rtpmap:<payload type> <encoding name>/<clock rate>
