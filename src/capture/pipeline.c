@@ -2,6 +2,7 @@
 #include "capture/pipeline.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,9 @@ struct pipeline {
 	bool started;
 	volatile int stop;
 	uint64_t frame_number;
+	_Atomic bool paused;
+	_Atomic bool clear_requested;
+	_Atomic bool done;
 };
 
 struct pipeline *pipeline_new(const struct pipeline_config *cfg, struct dissector *d,
@@ -62,6 +66,7 @@ void pipeline_free(struct pipeline *p)
 static void *reader_main(void *arg)
 {
 	struct pipeline *p = arg;
+	pthread_setname_np(pthread_self(), "sipmon-read");
 	file_source_run(p->files, p->file_ring, p->cfg.speed, &p->stop);
 	return NULL;
 }
@@ -69,8 +74,18 @@ static void *reader_main(void *arg)
 static void *dissect_main(void *arg)
 {
 	struct pipeline *p = arg;
+	pthread_setname_np(pthread_self(), "sipmon-dissect");
 	struct ring *rings[1] = { p->file_ring };
 	for (;;) {
+		if (atomic_exchange(&p->clear_requested, false)) {
+			store_write_lock(p->store);
+			store_clear(p->store);
+			store_write_unlock(p->store);
+		}
+		if (atomic_load(&p->paused) && !p->stop) {
+			ring_wait_any(rings, 1, DISSECT_IDLE_WAIT_NS);
+			continue;
+		}
 		const struct ring_record *rec = ring_peek(p->file_ring);
 		if (!rec) {
 			if (ring_finished(p->file_ring))
@@ -93,12 +108,35 @@ static void *dissect_main(void *arg)
 			ring_pop(p->file_ring);
 			rec = ring_peek(p->file_ring);
 		}
+		store_touch(p->store);
 		store_write_unlock(p->store);
 	}
 	store_write_lock(p->store);
 	dissector_finish(p->dissector);
+	store_touch(p->store);
 	store_write_unlock(p->store);
+	atomic_store(&p->done, true);
 	return NULL;
+}
+
+void pipeline_set_paused(struct pipeline *p, bool paused)
+{
+	atomic_store(&p->paused, paused);
+}
+
+bool pipeline_paused(const struct pipeline *p)
+{
+	return atomic_load(&((struct pipeline *)p)->paused);
+}
+
+void pipeline_request_clear(struct pipeline *p)
+{
+	atomic_store(&p->clear_requested, true);
+}
+
+bool pipeline_done(const struct pipeline *p)
+{
+	return atomic_load(&((struct pipeline *)p)->done);
 }
 
 bool pipeline_start(struct pipeline *p, char *errbuf, size_t errlen)

@@ -38,6 +38,19 @@ void pipeline_wait(struct pipeline *p);
 /* Asks the readers to stop early (signal); pipeline_wait() still drains. */
 void pipeline_stop(struct pipeline *p);
 
+/* The TUI's pause: the dissection thread stops taking records (a file
+ * reader then waits; a live source's ring fills and its drops are counted,
+ * never hidden).  Resuming continues where it stopped. */
+void pipeline_set_paused(struct pipeline *p, bool paused);
+bool pipeline_paused(const struct pipeline *p);
+
+/* The TUI's "clear list": the dissection thread forgets every dialog
+ * before its next batch (only it writes the store). */
+void pipeline_request_clear(struct pipeline *p);
+
+/* True once all input has been read and dissected. */
+bool pipeline_done(const struct pipeline *p);
+
 /* Problems met while reading (e.g. "FILE: truncated at record N"). */
 size_t pipeline_error_count(const struct pipeline *p);
 const char *pipeline_error(const struct pipeline *p, size_t i);

@@ -2,6 +2,7 @@
 #include "store/store.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,12 @@ struct store {
 	uint64_t seed;
 	uint64_t next_index;
 	struct call *oldest, *newest;
+	/* by_index[(i - first_index) & (cap - 1)] is dialog i, or NULL once
+	 * evicted; a ring that grows by doubling. */
+	struct call **by_index;
+	size_t by_index_cap;
+	uint64_t first_index;
+	_Atomic uint64_t generation;
 	struct media_index *media;
 	struct store_stats stats;
 	pthread_rwlock_t lock;
@@ -41,6 +48,9 @@ struct store *store_new(const struct store_config *cfg)
 	s->mask = STORE_INITIAL_BUCKETS - 1;
 	s->seed = hash_seed();
 	s->media = media_index_new();
+	s->first_index = 1;
+	s->by_index_cap = STORE_INITIAL_BUCKETS;
+	s->by_index = xcalloc(s->by_index_cap, sizeof(*s->by_index));
 	pthread_rwlock_init(&s->lock, NULL);
 	return s;
 }
@@ -58,6 +68,7 @@ void store_free(struct store *s)
 	media_index_free(s->media);
 	pthread_rwlock_destroy(&s->lock);
 	free(s->buckets);
+	free(s->by_index);
 	free(s);
 }
 
@@ -108,22 +119,97 @@ static void unhash(struct store *s, struct call *c)
 		*pp = c->hash_next;
 }
 
+static struct call **index_slot(struct store *s, uint64_t index)
+{
+	return &s->by_index[(index - s->first_index) & (s->by_index_cap - 1)];
+}
+
+/* Drops leading evicted slots so first_index names the oldest stored
+ * dialog. */
+static void index_trim(struct store *s)
+{
+	while (s->first_index <= s->next_index && !*index_slot(s, s->first_index))
+		s->first_index++;
+}
+
+static void index_add(struct store *s, struct call *c)
+{
+	uint64_t span = c->index - s->first_index + 1;
+	if (span > s->by_index_cap) {
+		size_t cap = s->by_index_cap * 2;
+		while (cap < span)
+			cap *= 2;
+		struct call **fresh = xcalloc(cap, sizeof(*fresh));
+		for (uint64_t i = s->first_index; i < c->index; i++)
+			fresh[(i - s->first_index) & (cap - 1)] = *index_slot(s, i);
+		free(s->by_index);
+		s->by_index = fresh;
+		s->by_index_cap = cap;
+	}
+	*index_slot(s, c->index) = c;
+}
+
+static void forget(struct store *s, struct call *c)
+{
+	if (c->older)
+		c->older->newer = c->newer;
+	else
+		s->oldest = c->newer;
+	if (c->newer)
+		c->newer->older = c->older;
+	else
+		s->newest = c->older;
+	unhash(s, c);
+	media_index_remove_call(s->media, c);
+	*index_slot(s, c->index) = NULL;
+	call_free(c);
+	s->count--;
+	index_trim(s);
+}
+
 static void evict_oldest(struct store *s)
 {
 	struct call *c = s->oldest;
 	if (!c)
 		return;
-	s->oldest = c->newer;
-	if (s->oldest)
-		s->oldest->older = NULL;
-	else
-		s->newest = NULL;
-	unhash(s, c);
-	media_index_remove_call(s->media, c);
-	call_free(c);
-	s->count--;
+	forget(s, c);
 	s->stats.calls_evicted++;
 }
+
+void store_clear(struct store *s)
+{
+	while (s->oldest)
+		forget(s, s->oldest);
+	atomic_fetch_add(&s->generation, 1);
+}
+
+struct call *store_call_by_index(struct store *s, uint64_t index)
+{
+	if (index < s->first_index || index > s->next_index)
+		return NULL;
+	return *index_slot(s, index);
+}
+
+uint64_t store_first_index(const struct store *s)
+{
+	return s->first_index;
+}
+
+uint64_t store_last_index(const struct store *s)
+{
+	return s->next_index;
+}
+
+void store_touch(struct store *s)
+{
+	atomic_fetch_add_explicit(&s->generation, 1, memory_order_release);
+}
+
+uint64_t store_generation(const struct store *s)
+{
+	return atomic_load(&((struct store *)s)->generation);
+}
+
 
 static struct call *create(struct store *s, const struct sip_event *ev, uint64_t h)
 {
@@ -153,6 +239,7 @@ static struct call *create(struct store *s, const struct sip_event *ev, uint64_t
 	else
 		s->oldest = c;
 	s->newest = c;
+	index_add(s, c);
 	s->stats.calls_created++;
 	if (++s->count > s->mask + 1)
 		grow(s);

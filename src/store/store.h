@@ -66,6 +66,22 @@ struct call *store_find(struct store *s, struct view call_id);
 
 /* Dialogs from the oldest (first seen) on; follow call->newer. */
 struct call *store_oldest(struct store *s);
+
+/* Readers that keep a reference across lock releases (the TUI) keep a
+ * dialog's index, never its pointer: the dialog may be evicted meanwhile.
+ * Indexes are 1-based, in creation order; [first, last] spans the stored
+ * ones (first > last when none). */
+struct call *store_call_by_index(struct store *s, uint64_t index);
+uint64_t store_first_index(const struct store *s);
+uint64_t store_last_index(const struct store *s);
+
+/* Moves after every batch of changes (the writer calls store_touch() once
+ * per batch): readers redraw only when it moved. */
+uint64_t store_generation(const struct store *s);
+void store_touch(struct store *s);
+
+/* Forgets every dialog (the TUI's "clear"); writer only. */
+void store_clear(struct store *s);
 size_t store_call_count(const struct store *s);
 const struct store_config *store_get_config(const struct store *s);
 void store_get_stats(const struct store *s, struct store_stats *out);

@@ -246,6 +246,45 @@ START_TEST(limit_refuses_or_rotates)
 }
 END_TEST
 
+START_TEST(index_lookup_survives_eviction_and_clear)
+{
+	char id[16];
+	struct store *s = new_store(4, true, false);
+	for (int i = 0; i < 3000; i++) {
+		snprintf(id, sizeof(id), "d%d", i);
+		feed(s, request("OPTIONS", id, 1, "OPTIONS", "b", NULL), i, true);
+	}
+	ck_assert_uint_eq(store_first_index(s), 2997);
+	ck_assert_uint_eq(store_last_index(s), 3000);
+	ck_assert_ptr_null(store_call_by_index(s, 2996));
+	ck_assert_str_eq(store_call_by_index(s, 2997)->call_id, "d2996");
+	ck_assert_str_eq(store_call_by_index(s, 3000)->call_id, "d2999");
+	ck_assert_ptr_null(store_call_by_index(s, 3001));
+	uint64_t gen = store_generation(s);
+	store_clear(s);
+	ck_assert_uint_gt(store_generation(s), gen);
+	ck_assert_uint_eq(store_call_count(s), 0);
+	ck_assert_ptr_null(store_call_by_index(s, 3000));
+	ck_assert_ptr_null(store_oldest(s));
+	feed(s, request("OPTIONS", "after", 1, "OPTIONS", "b", NULL), 1, true);
+	ck_assert_str_eq(store_call_by_index(s, 3001)->call_id, "after");
+	ck_assert_uint_eq(store_first_index(s), 3001);
+	store_free(s);
+
+	/* Without eviction the index keeps growing past its first size. */
+	s = new_store(10000, false, false);
+	for (int i = 0; i < 9000; i++) {
+		snprintf(id, sizeof(id), "g%d", i);
+		feed(s, request("OPTIONS", id, 1, "OPTIONS", "b", NULL), i, true);
+	}
+	for (int i = 0; i < 9000; i += 997) {
+		snprintf(id, sizeof(id), "g%d", i);
+		ck_assert_str_eq(store_call_by_index(s, (uint64_t)i + 1)->call_id, id);
+	}
+	store_free(s);
+}
+END_TEST
+
 START_TEST(invite_only_filters_other_dialogs)
 {
 	struct store *s = new_store(10, false, true);
@@ -345,6 +384,7 @@ int main(void)
 	tcase_add_test(tc, register_dialog_has_no_call_state);
 	tcase_add_test(tc, retransmissions_are_counted_once);
 	tcase_add_test(tc, limit_refuses_or_rotates);
+	tcase_add_test(tc, index_lookup_survives_eviction_and_clear);
 	tcase_add_test(tc, invite_only_filters_other_dialogs);
 	tcase_add_test(tc, message_ring_keeps_the_newest);
 	tcase_add_test(tc, sdp_announces_media);
