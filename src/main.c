@@ -4,69 +4,21 @@
 
 #include <malloc.h>
 #include <pcap/pcap.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "capture/live_source.h"
 #include "capture/pipeline.h"
 #include "dissect/dissect.h"
 #include "options.h"
+#include "output/headless.h"
 #include "output/report.h"
 #include "store/store.h"
-
-static struct pipeline *running;
-static volatile sig_atomic_t signals_seen;
-
-/* First SIGINT/SIGTERM: stop reading, report what was read.  Second: leave
- * at once. */
-static void on_signal(int sig)
-{
-	if (signals_seen++)
-		_exit(128 + sig);
-	if (running)
-		pipeline_stop(running);
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-static void print_report(enum report_format fmt, struct pipeline *p, struct dissector *d,
-			 struct store *store)
-{
-	size_t n = pipeline_source_count(p);
-	char names[OPTIONS_MAX_INPUTS][1100];
-	const char *sources[OPTIONS_MAX_INPUTS];
-	for (size_t i = 0; i < n && i < OPTIONS_MAX_INPUTS; i++) {
-		pipeline_source_name(p, i, names[i], sizeof(names[i]));
-		sources[i] = names[i];
-	}
-	struct report_input in = {
-		.sources = sources,
-		.source_count = n,
-		.counters = dissector_counters(d),
-		.malformed = dissector_malformed(d),
-		.store = store,
-	};
-	pipeline_drops(p, &in.drops);
-	static char out_buffer[1 << 20];
-	setvbuf(stdout, out_buffer, _IOFBF, sizeof(out_buffer));
-	store_read_lock(store);
-	if (fmt == REPORT_JSON)
-		report_write_json(stdout, &in);
-	else
-		report_write_text(stdout, &in);
-	store_read_unlock(store);
-	fflush(stdout);
-}
+#include "ui/ui.h"
+#include "util/privileges.h"
+#include "util/signals.h"
 
 /* The store grows by many small allocations on the dissection thread.
  * glibc gives that thread its own arena and grows it a page at a time with
@@ -81,6 +33,8 @@ static void tune_malloc(void)
 	mallopt(M_TRIM_THRESHOLD, 2 * MALLOC_GROW_STEP);
 }
 
+/* A filter that does not compile is a command-line error, found before any
+ * input is opened. */
 static bool bpf_syntax_ok(const char *bpf, char *err, size_t errlen)
 {
 	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
@@ -99,10 +53,11 @@ int main(int argc, char **argv)
 {
 	tune_malloc();
 	struct options opt;
-	char err[1024] = "";
+	char err[4200] = "";
 	enum options_result r = options_parse(&opt, argc, argv, err, sizeof(err));
 	if (r == OPTIONS_ERROR) {
 		fprintf(stderr, "sipmon: %s (see sipmon --help)\n", err);
+		options_free(&opt);
 		return EXIT_USAGE;
 	}
 	if (opt.show_help) {
@@ -113,22 +68,20 @@ int main(int argc, char **argv)
 		printf("sipmon %s\n", PACKAGE_VERSION);
 		return 0;
 	}
-	if (opt.input_count == 0) {
-		fprintf(stderr, "sipmon: no input: read a capture with -I FILE (see sipmon --help)\n");
-		options_free(&opt);
-		return EXIT_USAGE;
-	}
-
-	/* A filter that does not compile is a command-line error, found
-	 * before any input is opened. */
 	if (opt.bpf && !bpf_syntax_ok(opt.bpf, err, sizeof(err))) {
 		fprintf(stderr, "sipmon: bad filter '%s': %s\n", opt.bpf, err);
 		options_free(&opt);
 		return EXIT_USAGE;
 	}
+	/* No input named: capture live on the default device. */
+	if (opt.input_count == 0 && opt.device_count == 0)
+		opt.devices[opt.device_count++] = LIVE_DEFAULT_DEVICE;
 
-	/* Without the terminal interface in this build, reading a file
-	 * prints the report: text unless --report says otherwise. */
+	/* The terminal interface is the default.  With -N or --report, or
+	 * when the output is not a terminal, the report is printed at the
+	 * end instead: text unless --report says otherwise. */
+	bool interface = !opt.no_interface && opt.report == REPORT_NONE &&
+			 isatty(STDOUT_FILENO);
 	enum report_format fmt = opt.report;
 	if (fmt == REPORT_NONE && !(opt.no_interface && opt.quiet))
 		fmt = REPORT_TEXT;
@@ -138,8 +91,8 @@ int main(int argc, char **argv)
 	scfg.max_calls = opt.limit;
 	scfg.rotate = opt.rotate;
 	scfg.invite_only = opt.invite_only;
-	/* Nothing shows message text in a report-only run. */
-	scfg.keep_raw = false;
+	/* Only the interface shows message text. */
+	scfg.keep_raw = interface;
 	struct store *store = store_new(&scfg);
 
 	struct dissect_config dcfg;
@@ -149,32 +102,66 @@ int main(int argc, char **argv)
 	struct pipeline_config pcfg = {
 		.inputs = opt.inputs,
 		.input_count = opt.input_count,
+		.devices = opt.devices,
+		.device_count = opt.device_count,
 		.bpf = opt.bpf,
+		.ring_bytes = (size_t)opt.ring_mib << 20,
+		.speed = opt.realtime,
+		.promiscuous = !opt.no_promisc,
+		.buffer_mib = opt.buffer_mib,
 	};
 	int status = 0;
+	static struct report_sources sources;
 	struct pipeline *p = pipeline_new(&pcfg, d, store, err, sizeof(err));
 	if (!p) {
 		fprintf(stderr, "sipmon: %s\n", err);
 		status = EXIT_INPUT;
 		goto out;
 	}
-	running = p;
-	install_signals();
+	/* Devices (and, later, output files) are open: root is not needed
+	 * any more. */
+	if (opt.user && !privileges_drop(opt.user, err, sizeof(err))) {
+		fprintf(stderr, "sipmon: %s\n", err);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (!signals_install()) {
+		fprintf(stderr, "sipmon: cannot set up signal handling\n");
+		status = EXIT_INPUT;
+		goto out;
+	}
+	report_sources_init(&sources, p);
 	if (!pipeline_start(p, err, sizeof(err))) {
 		fprintf(stderr, "sipmon: %s\n", err);
 		status = EXIT_INPUT;
 		goto out;
 	}
-	pipeline_wait(p);
-
-	if (fmt != REPORT_NONE)
-		print_report(fmt, p, d, store);
+	if (interface) {
+		struct ui_context ui = {
+			.store = store, .pipeline = p, .dissector = d,
+			.mode = pipeline_is_live(p) ? "device" : opt.realtime > 0 ? "replay" : "file",
+			.sources = sources.ptrs, .source_count = sources.count,
+		};
+		status = ui_run(&ui);
+		pipeline_stop(p);
+		pipeline_wait(p);
+	} else {
+		struct headless_config hcfg = {
+			.status_line = !opt.quiet,
+			.report_file = opt.report_file,
+			.report_file_format = opt.report == REPORT_TEXT ? REPORT_TEXT : REPORT_JSON,
+			.report_interval_s = opt.report_interval,
+		};
+		if (!headless_run(&hcfg, &sources, p, d, store))
+			status = EXIT_INPUT;
+		if (fmt != REPORT_NONE)
+			report_print(fmt, &sources, p, d, store);
+	}
 	for (size_t i = 0; i < pipeline_error_count(p); i++) {
 		fprintf(stderr, "sipmon: %s\n", pipeline_error(p, i));
 		status = EXIT_INPUT;
 	}
 out:
-	running = NULL;
 	fflush(stdout);
 #ifdef SIPMON_FREE_AT_EXIT
 	/* Sanitizer builds free everything so leak checking sees a clean
@@ -184,8 +171,6 @@ out:
 	dissector_free(d);
 	store_free(store);
 	options_free(&opt);
-#else
-	(void)p;
 #endif
 	return status;
 }

@@ -9,10 +9,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/live_source.h"
+#include "capture/pipeline.h"
 #include "store/store.h"
 #include "util/xalloc.h"
 
-enum { OPT_REPORT = 256 };
+enum {
+	OPT_REPORT = 256,
+	OPT_RING_SIZE,
+	OPT_NO_PROMISC,
+	OPT_REALTIME,
+	OPT_REPORT_FILE,
+	OPT_REPORT_INTERVAL,
+};
+
+/* --ring-size bounds, MiB: one record must fit, memory must stay sane. */
+#define RING_MIB_MIN 1
+#define RING_MIB_MAX 4096
+#define BUFFER_MIB_MAX 4096
+#define REALTIME_SPEED_MAX 1000.0
 
 static const struct option long_options[] = {
 	{ "input", required_argument, NULL, 'I' },
@@ -22,34 +37,53 @@ static const struct option long_options[] = {
 	{ "limit", required_argument, NULL, 'l' },
 	{ "rotate", no_argument, NULL, 'R' },
 	{ "report", optional_argument, NULL, OPT_REPORT },
+	{ "device", required_argument, NULL, 'd' },
+	{ "buffer", required_argument, NULL, 'B' },
+	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
+	{ "no-promisc", no_argument, NULL, OPT_NO_PROMISC },
+	{ "realtime", optional_argument, NULL, OPT_REALTIME },
+	{ "report-file", required_argument, NULL, OPT_REPORT_FILE },
+	{ "report-interval", required_argument, NULL, OPT_REPORT_INTERVAL },
+	{ "user", required_argument, NULL, 'Z' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char short_options[] = "+I:Nqcl:RhV";
+static const char short_options[] = "+I:d:B:Z:Nqcl:RhV";
 
 void options_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: sipmon [options] [BPF filter]\n"
 		"\n"
+		"  -d, --device DEV[,DEV] capture live on these devices (default: any)\n"
 		"  -I, --input FILE       read a pcap/pcapng capture (repeatable; '-' = stdin);\n"
 		"                         several files are merged in timestamp order\n"
-		"  -N, --no-interface     no terminal interface: read, then print the report\n"
-		"  -q, --quiet            with -N, print nothing unless --report asks\n"
+		"      --realtime[=SPEED] replay -I files at their recorded pace (times SPEED)\n"
+		"  -B, --buffer MIB       kernel capture buffer per device (default %u)\n"
+		"      --ring-size MIB    ring between capture and dissection per device\n"
+		"                         (default %u); when full, packets are dropped and counted\n"
+		"      --no-promisc       do not put devices in promiscuous mode\n"
+		"  -Z, --user USER        drop root privileges to USER once devices are open\n"
+		"  -N, --no-interface     no terminal interface: capture, then print the report\n"
+		"  -q, --quiet            with -N, no status line and no report unless --report\n"
 		"  -c, --calls            keep only dialogs started by INVITE\n"
 		"  -l, --limit N          keep at most N dialogs (default %u)\n"
 		"  -R, --rotate           at the limit, forget the oldest dialog instead of\n"
 		"                         refusing new ones\n"
 		"      --report[=FORMAT]  print the report when input ends: json or text\n"
 		"                         (default text)\n"
+		"      --report-file PATH rewrite the report (json unless --report=text) in PATH\n"
+		"                         while capturing, atomically\n"
+		"      --report-interval S  every S seconds (default %u)\n"
 		"  -h, --help             this help\n"
 		"  -V, --version          version\n"
 		"\n"
 		"Trailing arguments form a BPF filter, e.g.  sipmon -I in.pcap udp port 5060\n"
 		"See sipmon(8).\n",
-		STORE_DEFAULT_MAX_CALLS);
+		LIVE_DEFAULT_BUFFER_MIB, PIPELINE_LIVE_RING_MIB, STORE_DEFAULT_MAX_CALLS,
+		OPTIONS_DEFAULT_REPORT_INTERVAL);
 }
 
 /* strtonum-style: the whole string a number within [min, max]. */
@@ -63,6 +97,41 @@ static bool parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	if (errno || *end || s[0] == '-' || v < min || v > max)
 		return false;
 	*out = (uint32_t)v;
+	return true;
+}
+
+/* Splits a -d argument "eth0,eth1" into devices. */
+static bool add_devices(struct options *o, const char *arg, char *errbuf, size_t errlen)
+{
+	if (o->device_arg_count >= OPTIONS_MAX_DEVICES) {
+		snprintf(errbuf, errlen, "too many -d options");
+		return false;
+	}
+	char *copy = xstrdup(arg);
+	o->device_arg_copy[o->device_arg_count++] = copy;
+	for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (o->device_count >= OPTIONS_MAX_DEVICES) {
+			snprintf(errbuf, errlen, "too many devices (at most %d)", OPTIONS_MAX_DEVICES);
+			return false;
+		}
+		o->devices[o->device_count++] = tok;
+	}
+	if (o->device_count == 0) {
+		snprintf(errbuf, errlen, "-d wants a device name");
+		return false;
+	}
+	return true;
+}
+
+static bool parse_speed(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || !(v > 0) || v > REALTIME_SPEED_MAX)
+		return false;
+	*out = v;
 	return true;
 }
 
@@ -86,6 +155,9 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
 {
 	memset(o, 0, sizeof(*o));
 	o->limit = STORE_DEFAULT_MAX_CALLS;
+	o->buffer_mib = LIVE_DEFAULT_BUFFER_MIB;
+	o->ring_mib = PIPELINE_LIVE_RING_MIB;
+	o->report_interval = OPTIONS_DEFAULT_REPORT_INTERVAL;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -120,6 +192,42 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
 				return OPTIONS_ERROR;
 			}
 			break;
+		case 'd':
+			if (!add_devices(o, optarg, errbuf, errlen))
+				return OPTIONS_ERROR;
+			break;
+		case 'B':
+			if (!parse_u32(optarg, 1, BUFFER_MIB_MAX, &o->buffer_mib)) {
+				snprintf(errbuf, errlen, "-B wants MiB from 1 to %d, not '%s'",
+					 BUFFER_MIB_MAX, optarg);
+				return OPTIONS_ERROR;
+			}
+			break;
+		case OPT_RING_SIZE:
+			if (!parse_u32(optarg, RING_MIB_MIN, RING_MIB_MAX, &o->ring_mib)) {
+				snprintf(errbuf, errlen, "--ring-size wants MiB from %d to %d, not '%s'",
+					 RING_MIB_MIN, RING_MIB_MAX, optarg);
+				return OPTIONS_ERROR;
+			}
+			break;
+		case OPT_NO_PROMISC: o->no_promisc = true; break;
+		case OPT_REALTIME:
+			o->realtime = 1.0;
+			if (optarg && !parse_speed(optarg, &o->realtime)) {
+				snprintf(errbuf, errlen, "--realtime wants a speed above 0 and up to %g, not '%s'",
+					 REALTIME_SPEED_MAX, optarg);
+				return OPTIONS_ERROR;
+			}
+			break;
+		case OPT_REPORT_FILE: o->report_file = optarg; break;
+		case OPT_REPORT_INTERVAL:
+			if (!parse_u32(optarg, 1, 86400, &o->report_interval)) {
+				snprintf(errbuf, errlen, "--report-interval wants seconds from 1 to 86400, not '%s'",
+					 optarg);
+				return OPTIONS_ERROR;
+			}
+			break;
+		case 'Z': o->user = optarg; break;
 		case 'h': o->show_help = true; return OPTIONS_EXIT_OK;
 		case 'V': o->show_version = true; return OPTIONS_EXIT_OK;
 		case ':':
@@ -135,6 +243,10 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
 	}
 	if (optind < argc)
 		o->bpf = join_args(argc - optind, argv + optind);
+	if (o->realtime > 0 && o->input_count == 0) {
+		snprintf(errbuf, errlen, "--realtime replays -I files; give one");
+		return OPTIONS_ERROR;
+	}
 	return OPTIONS_OK;
 }
 
@@ -142,4 +254,7 @@ void options_free(struct options *o)
 {
 	free(o->bpf);
 	o->bpf = NULL;
+	for (size_t i = 0; i < o->device_arg_count; i++)
+		free(o->device_arg_copy[i]);
+	o->device_arg_count = 0;
 }

@@ -10,6 +10,9 @@
 #include "output/report.h"
 
 #define OPTIONS_MAX_INPUTS 64
+#define OPTIONS_MAX_DEVICES 16
+/* --report-interval default, in seconds. */
+#define OPTIONS_DEFAULT_REPORT_INTERVAL 10
 
 struct options {
 	const char *inputs[OPTIONS_MAX_INPUTS]; /* -I, repeatable */
@@ -20,6 +23,17 @@ struct options {
 	uint32_t limit;             /* -l */
 	bool rotate;                /* -R */
 	enum report_format report;  /* --report[=json|text] */
+	const char *devices[OPTIONS_MAX_DEVICES]; /* -d, comma lists split */
+	size_t device_count;
+	char *device_arg_copy[OPTIONS_MAX_DEVICES];
+	size_t device_arg_count;
+	uint32_t buffer_mib;        /* -B */
+	uint32_t ring_mib;          /* --ring-size */
+	bool no_promisc;            /* --no-promisc */
+	double realtime;            /* --realtime[=SPEED]: 0 = off */
+	const char *report_file;    /* --report-file */
+	uint32_t report_interval;   /* --report-interval, seconds */
+	const char *user;           /* -Z */
 	char *bpf;                  /* trailing arguments joined by spaces */
 	bool show_help;
 	bool show_version;

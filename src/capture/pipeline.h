@@ -7,19 +7,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture/live_source.h"
 #include "dissect/dissect.h"
 #include "store/store.h"
 
 /* Ring size when reading files: large enough that the reader stays ahead
  * of the dissector, small next to the data (files never drop). */
 #define PIPELINE_FILE_RING_BYTES (8u * 1024u * 1024u)
+/* Ring per live device (--ring-size): at 100k packets/s of 200 bytes,
+ * 64 MiB absorb 3 s of dissector stall before anything is dropped. */
+#define PIPELINE_LIVE_RING_MIB 64u
+#define PIPELINE_MAX_DEVICES 16
 
 struct pipeline_config {
 	const char *const *inputs;  /* -I paths, "-" = standard input */
 	size_t input_count;
+	const char *const *devices; /* -d devices */
+	size_t device_count;
 	const char *bpf;            /* trailing filter arguments, or NULL */
-	size_t ring_bytes;          /* 0 = default */
+	size_t ring_bytes;          /* per live device; 0 = default */
 	double speed;               /* --realtime: 0 = as fast as possible */
+	bool promiscuous;
+	unsigned buffer_mib;        /* -B */
 };
 
 struct pipeline;
@@ -55,7 +64,7 @@ bool pipeline_done(const struct pipeline *p);
 size_t pipeline_error_count(const struct pipeline *p);
 const char *pipeline_error(const struct pipeline *p, size_t i);
 
-/* "file:PATH" per input, for the report. */
+/* "file:PATH" per input file, then "device:NAME" per device. */
 size_t pipeline_source_count(const struct pipeline *p);
 void pipeline_source_name(const struct pipeline *p, size_t i, char *buf, size_t cap);
 
@@ -65,5 +74,8 @@ struct drop_counters {
 	uint64_t ring;       /* ring full (live sources only) */
 };
 void pipeline_drops(const struct pipeline *p, struct drop_counters *out);
+
+/* True when at least one source is a live device. */
+bool pipeline_is_live(const struct pipeline *p);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dissect/link.h"
+#include "dissect/rtcp.h"
 #include "dissect/rtp.h"
 #include "dissect/sip.h"
 #include "dissect/udp.h"
@@ -67,11 +68,58 @@ static void handle_sip(struct dissector *d, const struct frame *f,
 	store_sip_message(d->store, &ev);
 }
 
+/* Applies one compound RTCP packet to the streams of call it names
+ * (RFC 3550 6.4: report blocks are about the reportee's SSRC). */
+static void handle_rtcp(struct dissector *d, struct call *call, const struct segment *seg,
+			struct view payload)
+{
+	struct rtcp_compound rc;
+	enum anomaly a = rtcp_parse(payload, &rc);
+	if (a != ANOMALY_NONE) {
+		anomaly_count(&d->c.anomalies, a);
+		if (rc.report_count == 0 && rc.xr_voip_count == 0)
+			return;
+	}
+	int64_t now = seg->frame->ts_ns;
+	for (unsigned i = 0; i < rc.report_count; i++) {
+		const struct rtcp_report *r = &rc.reports[i];
+		if (r->has_sender_info) {
+			struct rtp_stream *sender = call_stream_by_ssrc(call, r->ssrc);
+			if (sender)
+				rtcp_last_sr_record(&sender->last_sr, r->ssrc, r->sender.ntp, now);
+		}
+		for (unsigned b = 0; b < r->block_count; b++) {
+			const struct rtcp_report_block *blk = &r->blocks[b];
+			struct rtp_stream *s = call_stream_by_ssrc(call, blk->ssrc);
+			if (!s)
+				continue;
+			s->rtcp.seen = true;
+			s->rtcp.reports++;
+			s->rtcp.fraction_lost = rtcp_fraction(blk->fraction_lost);
+			s->rtcp.cumulative_lost = blk->cumulative_lost;
+			s->rtcp.jitter_ms = rtcp_jitter_ms(blk->jitter, s->clock_rate);
+			double rtt = rtcp_rtt_ms(&s->last_sr, blk, now);
+			if (rtt >= 0)
+				s->rtcp.rtt_ms = rtt;
+		}
+	}
+	for (unsigned i = 0; i < rc.xr_voip_count; i++) {
+		const struct rtcp_xr_voip *x = &rc.xr_voip[i];
+		struct rtp_stream *s = call_stream_by_ssrc(call, x->ssrc);
+		if (!s)
+			continue;
+		s->rtcp.seen = true;
+		s->rtcp.mos_lq = rtcp_xr_mos(x->mos_lq);
+		s->rtcp.mos_cq = rtcp_xr_mos(x->mos_cq);
+	}
+}
+
 static void handle_media(struct dissector *d, struct media_endpoint *me,
 			 const struct segment *seg, struct view payload)
 {
 	if (me->kind == MEDIA_RTCP || (me->rtcp_mux && rtp_is_rtcp(payload))) {
 		d->c.rtcp_packets++;
+		handle_rtcp(d, me->call, seg, payload);
 		return;
 	}
 	struct rtp_header h;
@@ -81,10 +129,13 @@ static void handle_media(struct dissector *d, struct media_endpoint *me,
 	}
 	d->c.rtp_packets++;
 	struct rtp_stream *s = media_endpoint_stream(me, &seg->src, &seg->dst, h.ssrc, h.pt);
-	if (s->packets == 0)
+	if (s->packets == 0) {
 		s->first_ns = seg->frame->ts_ns;
+		d->c.rtp_streams++;
+	}
 	s->last_ns = seg->frame->ts_ns;
 	s->packets++;
+	rtp_stats_update(&s->stats, &h, seg->frame->ts_ns);
 }
 
 /* RTP and RTCP version 2 start with binary 10 (RFC 3550 5.1); SIP starts

@@ -26,6 +26,7 @@ struct capture_counters {
 	uint64_t not_ip;         /* frames carrying neither IPv4 nor IPv6 */
 	uint64_t sip_messages;   /* SIP messages parsed */
 	uint64_t rtp_packets;    /* RTP packets tied to a dialog */
+	uint64_t rtp_streams;    /* RTP streams seen */
 	uint64_t rtcp_packets;
 	int64_t first_ns, last_ns;
 	struct anomaly_counters anomalies;

@@ -26,7 +26,7 @@ enum anomaly rtp_event_decode(struct view payload, struct rtp_event *out)
 
 char rtp_event_digit(uint8_t event)
 {
-	/* RFC 4733 3.2, Table 7: 0-9, then * (10), # (11), A-D (12-15). */
+	/* RFC 4733 3.2: 0-9, then * (10), # (11), A-D (12-15). */
 	static const char dtmf[RTP_EVENT_DTMF_LAST + 1] = "0123456789*#ABCD";
 	return event <= RTP_EVENT_DTMF_LAST ? dtmf[event] : 0;
 }

@@ -35,6 +35,15 @@ static const struct static_payload static_payloads[] = {
 };
 #define STATIC_PAYLOAD_COUNT (sizeof(static_payloads) / sizeof(static_payloads[0]))
 
+bool sdp_static_payload(uint8_t pt, const char **encoding, uint32_t *clock_rate)
+{
+	if (pt >= STATIC_PAYLOAD_COUNT || !static_payloads[pt].encoding)
+		return false;
+	*encoding = static_payloads[pt].encoding;
+	*clock_rate = static_payloads[pt].clock_rate;
+	return true;
+}
+
 static const char *const direction_names[] = {
 	[SDP_DIR_UNSET] = "unset",
 	[SDP_DIR_SENDRECV] = "sendrecv",

@@ -62,6 +62,9 @@ struct sdp {
  * entries past the counts keep whatever they held. */
 enum anomaly sdp_parse(struct view body, struct sdp *out);
 
+/* RFC 3551 6: the encoding and clock rate of a static payload type. */
+bool sdp_static_payload(uint8_t pt, const char **encoding, uint32_t *clock_rate);
+
 /* The format entry of payload type pt in m, or NULL. */
 const struct sdp_format *sdp_media_format(const struct sdp_media *m, uint8_t pt);
 

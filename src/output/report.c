@@ -1,9 +1,13 @@
 /* report.c - JSON and text reports (see report.h and sipmon.8, REPORT). */
 #include "output/report.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "store/emodel.h"
 #include "util/json.h"
 #include "util/timefmt.h"
 
@@ -23,6 +27,24 @@ static void json_endpoint(struct json *j, const struct endpoint *e)
 		json_null(j);
 	else
 		json_string(j, endpoint_format(e, buf, sizeof(buf)));
+}
+
+#define MS_DECIMALS 3
+#define PCT_DECIMALS 2
+#define MOS_DECIMALS 2
+
+static void json_opt_double(struct json *j, bool known, double v, int decimals)
+{
+	if (known)
+		json_double(j, v, decimals);
+	else
+		json_null(j);
+}
+
+void stream_figures(const struct rtp_stream *s, struct rtp_figures *out)
+{
+	const struct emodel_codec *codec = emodel_codec_lookup(s->codec[0] ? s->codec : NULL, s->pt);
+	rtp_stats_figures(&s->stats, codec, s->rtcp.rtt_ms, out);
 }
 
 static void write_capture(struct json *j, const struct report_input *in)
@@ -98,16 +120,38 @@ static void write_stream(struct json *j, const struct rtp_stream *s)
 	json_key(j, "first"); json_time(j, s->first_ns, s->packets > 0);
 	json_key(j, "last"); json_time(j, s->last_ns, s->packets > 0);
 	json_key(j, "packets"); json_u64(j, s->packets);
-	/* Quality figures are computed by the RTP statistics module; until a
-	 * stream has them they are unknown, and unknown is null. */
-	static const char *const quality_fields[] = {
-		"expected", "lost", "lost_pct", "duplicates", "out_of_order",
-		"seq_errors", "max_delta_ms", "mean_delta_ms", "jitter_ms",
-		"max_jitter_ms", "mean_jitter_ms", "mos", "events", "rtcp",
-	};
-	for (size_t i = 0; i < sizeof(quality_fields) / sizeof(quality_fields[0]); i++) {
-		json_key(j, quality_fields[i]);
+	struct rtp_figures f;
+	stream_figures(s, &f);
+	json_key(j, "expected"); json_u64(j, f.expected);
+	json_key(j, "lost"); json_u64(j, f.lost);
+	json_key(j, "lost_pct"); json_double(j, f.lost_pct, PCT_DECIMALS);
+	json_key(j, "duplicates"); json_u64(j, f.duplicates);
+	json_key(j, "out_of_order"); json_u64(j, f.out_of_order);
+	json_key(j, "seq_errors"); json_u64(j, f.seq_errors);
+	json_key(j, "max_delta_ms"); json_opt_double(j, f.has_timing, f.max_delta_ms, MS_DECIMALS);
+	json_key(j, "mean_delta_ms"); json_opt_double(j, f.has_timing, f.mean_delta_ms, MS_DECIMALS);
+	json_key(j, "jitter_ms"); json_opt_double(j, f.has_jitter, f.jitter_ms, MS_DECIMALS);
+	json_key(j, "max_jitter_ms"); json_opt_double(j, f.has_jitter, f.max_jitter_ms, MS_DECIMALS);
+	json_key(j, "mean_jitter_ms"); json_opt_double(j, f.has_jitter, f.mean_jitter_ms, MS_DECIMALS);
+	json_key(j, "mos"); json_opt_double(j, f.has_mos, f.mos, MOS_DECIMALS);
+	json_key(j, "r_factor"); json_opt_double(j, f.has_mos, f.r_factor, MOS_DECIMALS);
+	json_key(j, "events");
+	if (f.events[0]) json_string(j, f.events); else json_null(j);
+	json_key(j, "event_packets"); json_u64(j, f.event_packets);
+	json_key(j, "rtcp");
+	if (!s->rtcp.seen) {
 		json_null(j);
+	} else {
+		json_object_begin(j);
+		json_key(j, "fraction_lost"); json_double(j, s->rtcp.fraction_lost, PCT_DECIMALS + 2);
+		json_key(j, "cumulative_lost"); json_i64(j, s->rtcp.cumulative_lost);
+		json_key(j, "jitter_ms");
+		json_opt_double(j, s->rtcp.jitter_ms >= 0, s->rtcp.jitter_ms, MS_DECIMALS);
+		json_key(j, "rtt_ms"); json_opt_double(j, s->rtcp.rtt_ms >= 0, s->rtcp.rtt_ms, MS_DECIMALS);
+		json_key(j, "mos_lq"); json_opt_double(j, s->rtcp.mos_lq >= 0, s->rtcp.mos_lq, 1);
+		json_key(j, "mos_cq"); json_opt_double(j, s->rtcp.mos_cq >= 0, s->rtcp.mos_cq, 1);
+		json_key(j, "reports"); json_u64(j, s->rtcp.reports);
+		json_object_end(j);
 	}
 	json_object_end(j);
 }
@@ -236,15 +280,101 @@ void report_write_text(FILE *out, const struct report_input *in)
 	}
 
 	fprintf(out, "\nRTP streams\n");
-	fprintf(out, "  %-5s %-26s %-26s %-10s %-8s %8s\n", "call", "source", "destination",
-		"ssrc", "codec", "packets");
+	fprintf(out, "  %-5s %-26s %-26s %-10s %-8s %8s %6s %7s %8s %5s %s\n", "call", "source",
+		"destination", "ssrc", "codec", "packets", "lost", "lost%", "maxjit", "mos", "events");
 	for (const struct call *call = store_oldest(in->store); call; call = call->newer) {
 		for (const struct rtp_stream *s = call->streams; s; s = s->call_next) {
-			char a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN];
-			fprintf(out, "  %-5" PRIu64 " %-26s %-26s 0x%08" PRIx32 " %-8s %8" PRIu64 "\n",
+			char a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN], jit[16] = "-", mos[16] = "-";
+			struct rtp_figures f;
+			stream_figures(s, &f);
+			if (f.has_jitter)
+				snprintf(jit, sizeof(jit), "%.2f", f.max_jitter_ms);
+			if (f.has_mos)
+				snprintf(mos, sizeof(mos), "%.2f", f.mos);
+			fprintf(out, "  %-5" PRIu64 " %-26s %-26s 0x%08" PRIx32 " %-8s %8" PRIu64
+				" %6" PRIu64 " %7.2f %8s %5s %s\n",
 				call->index, endpoint_format(&s->src, a, sizeof(a)),
 				endpoint_format(&s->dst, b, sizeof(b)), s->ssrc, or_dash(s->codec),
-				s->packets);
+				s->packets, f.lost, f.lost_pct, jit, mos, or_dash(f.events));
 		}
 	}
+}
+
+/* --- building and writing ------------------------------------------- */
+
+void report_sources_init(struct report_sources *rs, const struct pipeline *p)
+{
+	size_t n = pipeline_source_count(p);
+	rs->count = n < REPORT_MAX_SOURCES ? n : REPORT_MAX_SOURCES;
+	for (size_t i = 0; i < rs->count; i++) {
+		pipeline_source_name(p, i, rs->names[i], sizeof(rs->names[i]));
+		rs->ptrs[i] = rs->names[i];
+	}
+}
+
+void report_input_init(struct report_input *in, const struct report_sources *rs,
+		       const struct pipeline *p, const struct dissector *d,
+		       struct store *store)
+{
+	memset(in, 0, sizeof(*in));
+	in->sources = rs->ptrs;
+	in->source_count = rs->count;
+	in->counters = dissector_counters(d);
+	in->malformed = dissector_malformed(d);
+	in->store = store;
+	pipeline_drops(p, &in->drops);
+}
+
+static void write_report(FILE *out, enum report_format fmt, const struct report_sources *rs,
+			 const struct pipeline *p, const struct dissector *d, struct store *store)
+{
+	struct report_input in;
+	store_read_lock(store);
+	report_input_init(&in, rs, p, d, store);
+	if (fmt == REPORT_TEXT)
+		report_write_text(out, &in);
+	else
+		report_write_json(out, &in);
+	store_read_unlock(store);
+}
+
+void report_print(enum report_format fmt, const struct report_sources *rs,
+		  const struct pipeline *p, const struct dissector *d, struct store *store)
+{
+	static char out_buffer[1 << 20];
+	setvbuf(stdout, out_buffer, _IOFBF, sizeof(out_buffer));
+	write_report(stdout, fmt, rs, p, d, store);
+	fflush(stdout);
+}
+
+bool report_write_file(const char *path, enum report_format fmt,
+		       const struct report_sources *rs, const struct pipeline *p,
+		       const struct dissector *d, struct store *store,
+		       char *errbuf, size_t errlen)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
+		snprintf(errbuf, errlen, "%s: path too long", path);
+		return false;
+	}
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		snprintf(errbuf, errlen, "%s: cannot write: %s", tmp, strerror(errno));
+		return false;
+	}
+	write_report(f, fmt, rs, p, d, store);
+	bool ok = !ferror(f);
+	if (fclose(f) != 0)
+		ok = false;
+	if (!ok) {
+		snprintf(errbuf, errlen, "%s: write failed: %s", tmp, strerror(errno));
+		unlink(tmp);
+		return false;
+	}
+	if (rename(tmp, path) != 0) {
+		snprintf(errbuf, errlen, "%s: cannot replace: %s", path, strerror(errno));
+		unlink(tmp);
+		return false;
+	}
+	return true;
 }

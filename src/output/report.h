@@ -4,6 +4,7 @@
 #ifndef SIPMON_OUTPUT_REPORT_H
 #define SIPMON_OUTPUT_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "capture/pipeline.h"
@@ -23,7 +24,38 @@ struct report_input {
 	struct store *store;          /* read under the caller's read lock */
 };
 
+/* The quality figures of a stream as the report and the TUI show them
+ * (E-model codec from the stream's codec, RTT from RTCP when known). */
+void stream_figures(const struct rtp_stream *s, struct rtp_figures *out);
+
 void report_write_json(FILE *out, const struct report_input *in);
 void report_write_text(FILE *out, const struct report_input *in);
+
+/* The report's source names, built from a pipeline. */
+#define REPORT_MAX_SOURCES 96
+#define REPORT_SOURCE_NAME_LEN 1100
+struct report_sources {
+	char names[REPORT_MAX_SOURCES][REPORT_SOURCE_NAME_LEN];
+	const char *ptrs[REPORT_MAX_SOURCES];
+	size_t count;
+};
+void report_sources_init(struct report_sources *rs, const struct pipeline *p);
+
+/* Fills in from the pipeline's current state; call under the store's read
+ * lock (the counters are the dissection thread's). */
+void report_input_init(struct report_input *in, const struct report_sources *rs,
+		       const struct pipeline *p, const struct dissector *d,
+		       struct store *store);
+
+/* Writes the report to stdout (fmt json or text), under the read lock. */
+void report_print(enum report_format fmt, const struct report_sources *rs,
+		  const struct pipeline *p, const struct dissector *d, struct store *store);
+
+/* Rewrites path atomically (a temporary file beside it, then rename(2)),
+ * so a reader never sees half a report.  false with errbuf on failure. */
+bool report_write_file(const char *path, enum report_format fmt,
+		       const struct report_sources *rs, const struct pipeline *p,
+		       const struct dissector *d, struct store *store,
+		       char *errbuf, size_t errlen);
 
 #endif

@@ -1,8 +1,10 @@
 /* media.c - media endpoint index and RTP streams (see media.h). */
 #include "store/media.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "store/call.h"
 #include "util/hash.h"
@@ -198,10 +200,23 @@ struct rtp_stream *media_endpoint_stream(struct media_endpoint *me,
 	s->ssrc = ssrc;
 	s->pt = pt;
 	const struct media_format *f = find_format(me, pt);
+	const char *encoding;
+	uint32_t rate;
 	if (f) {
 		s->clock_rate = f->clock_rate;
 		memcpy(s->codec, f->encoding, MEDIA_CODEC_LEN);
+	} else if (sdp_static_payload(pt, &encoding, &rate)) {
+		/* RFC 3551 6: static types need no rtpmap. */
+		s->clock_rate = rate;
+		snprintf(s->codec, sizeof(s->codec), "%s", encoding);
 	}
+	/* RFC 4733 events share the audio SSRC: the SDP names their type. */
+	int event_pt = -1;
+	for (unsigned i = 0; i < me->format_count; i++)
+		if (strcasecmp(me->formats[i].encoding, "telephone-event") == 0)
+			event_pt = me->formats[i].pt;
+	rtp_stats_init(&s->stats, s->clock_rate, event_pt);
+	s->rtcp.jitter_ms = s->rtcp.rtt_ms = s->rtcp.mos_lq = s->rtcp.mos_cq = -1;
 	s->endpoint_next = me->streams;
 	me->streams = s;
 	struct call *c = me->call;
@@ -211,6 +226,14 @@ struct rtp_stream *media_endpoint_stream(struct media_endpoint *me,
 		c->streams = s;
 	c->streams_tail = s;
 	return s;
+}
+
+struct rtp_stream *call_stream_by_ssrc(struct call *c, uint32_t ssrc)
+{
+	for (struct rtp_stream *s = c->streams; s; s = s->call_next)
+		if (s->ssrc == ssrc)
+			return s;
+	return NULL;
 }
 
 void rtp_stream_list_free(struct rtp_stream *s)

@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dissect/rtcp.h"
 #include "dissect/sdp.h"
+#include "store/rtp_stats.h"
 #include "util/netaddr.h"
 
 struct call;
@@ -41,6 +43,18 @@ struct media_endpoint {
 	struct media_format *formats;      /* RTP endpoints: exactly format_count */
 };
 
+/* What RTCP receiver reports (RFC 3550 6.4) and XR VoIP metrics (RFC 3611
+ * 4.7) from the far end say about a stream; negative = not reported. */
+struct stream_rtcp {
+	bool seen;
+	double fraction_lost;              /* 0..1, of the last report */
+	int32_t cumulative_lost;
+	double jitter_ms;                  /* < 0: unknown */
+	double rtt_ms;                     /* < 0: unknown */
+	double mos_lq, mos_cq;             /* < 0: unknown */
+	uint64_t reports;
+};
+
 /* One RTP stream: (source, destination, SSRC) as RFC 3550 3 defines a
  * synchronisation source. */
 struct rtp_stream {
@@ -53,6 +67,9 @@ struct rtp_stream {
 	char codec[MEDIA_CODEC_LEN];       /* "" = unknown */
 	int64_t first_ns, last_ns;
 	uint64_t packets;
+	struct rtp_stats stats;            /* RFC 3550 figures, packet by packet */
+	struct rtcp_last_sr last_sr;       /* the last SR this stream's sender sent */
+	struct stream_rtcp rtcp;           /* what the far end reports about us */
 };
 
 struct media_index;
@@ -80,6 +97,10 @@ struct rtp_stream *media_endpoint_stream(struct media_endpoint *me,
 					 const struct endpoint *src,
 					 const struct endpoint *dst,
 					 uint32_t ssrc, uint8_t pt);
+
+/* The stream of call c whose SSRC is ssrc (RTCP names streams by SSRC);
+ * a scan of the dialog's few streams, done per RTCP packet only. */
+struct rtp_stream *call_stream_by_ssrc(struct call *c, uint32_t ssrc);
 
 /* Frees a call's stream list. */
 void rtp_stream_list_free(struct rtp_stream *s);

@@ -47,6 +47,28 @@ def run_sipmon(sipmon, capture):
     return p.returncode, report, p.stderr
 
 
+# Issue 3: the RTP figures must equal tshark's within this many ms.
+MS_TOLERANCE = 0.01
+
+
+def compare_quality(k, ours, theirs):
+    """lost where tshark's loss is not negative and nothing was reordered;
+    max delta and max jitter within MS_TOLERANCE."""
+    out = []
+    if theirs["lost"] >= 0 and ours["out_of_order"] == 0 and ours["lost"] != theirs["lost"]:
+        out.append(("stream-lost", k, "sipmon %d, tshark %d" % (ours["lost"], theirs["lost"])))
+    for ours_key, their_key in (("max_delta_ms", "max_delta_ms"), ("max_jitter_ms", "max_jitter_ms"),
+                                ("mean_jitter_ms", "mean_jitter_ms")):
+        a, b = ours.get(ours_key), theirs.get(their_key)
+        if a is None or b is None:
+            if a is None and b is not None and b != 0:
+                out.append(("stream-" + ours_key, k, "sipmon null, tshark %.3f" % b))
+            continue
+        if abs(a - b) > MS_TOLERANCE:
+            out.append(("stream-" + ours_key, k, "sipmon %.3f, tshark %.3f" % (a, b)))
+    return out
+
+
 def compare(name, truth, code, report, stderr):
     diffs = []
     # A capture file cut mid-record is reported, then exit status 2.
@@ -81,6 +103,24 @@ def compare(name, truth, code, report, stderr):
             diffs.append(("stream-missing", k, "tshark: %d packets" % s["packets"]))
         elif our_streams[k]["packets"] != s["packets"]:
             diffs.append(("stream-packets", k, "sipmon %d, tshark %d" % (our_streams[k]["packets"], s["packets"])))
+        else:
+            diffs.extend(compare_quality(k, our_streams[k], s))
+    # RTCP: the last report block tshark saw about each SSRC must be what
+    # sipmon shows for that stream (sngrep 1.8.4 misreads SR blocks).
+    last_block = {}
+    for pkt in truth.get("rtcp", []):
+        for b in pkt.get("blocks", []):
+            last_block[int(b["ssrc"], 16)] = b
+    for k, s in our_streams.items():
+        ssrc = int(s["ssrc"], 16)
+        b = last_block.get(ssrc)
+        if b is None:
+            continue
+        if s.get("rtcp") is None:
+            diffs.append(("rtcp", k, "tshark has a report block, sipmon none"))
+        elif s["rtcp"]["cumulative_lost"] != b["cumulative_lost"]:
+            diffs.append(("rtcp", k, "cumulative lost sipmon %d, tshark %d"
+                          % (s["rtcp"]["cumulative_lost"], b["cumulative_lost"])))
     for k in our_streams:
         if k not in their_streams:
             diffs.append(("stream-extra", k, "sipmon: %d packets" % our_streams[k]["packets"]))

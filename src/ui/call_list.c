@@ -1,0 +1,1291 @@
+/* call_list.c - the call list: one row per dialog, live.
+ *
+ * The rows are a display array of dialog indexes (never pointers: a
+ * dialog may be evicted with -R, or cleared).  It grows incrementally:
+ * each draw looks only at dialogs created since the last one (indexes
+ * above the last seen), and drops evicted ones by index (evictions only
+ * ever take the oldest).  Sorting and filtering rebuild it only when the
+ * user asks.  So a key press costs the visible rows, never a walk over
+ * every dialog, however many are stored. */
+#include "ui/window.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui/draw.h"
+#include "ui/quality.h"
+#include "ui/text_field.h"
+#include "util/netaddr.h"
+#include "util/xalloc.h"
+
+enum column_id {
+	COL_INDEX = 0,
+	COL_METHOD,
+	COL_FROM,
+	COL_TO,
+	COL_SRC,
+	COL_DST,
+	COL_MSGS,
+	COL_STATE,
+	COL_START,
+	COL_DURATION,
+	COL_CODEC,
+	COL_LOSS,
+	COL_MOS,
+	COL_CALL_ID,
+	COL_USER_AGENT,
+	COL_TRANSPORT,
+	COL_STATUS,
+	COL_TALK,
+	COL_COUNT
+};
+
+enum sort_kind { SORT_NUMBER, SORT_TEXT };
+
+struct column_def {
+	const char *title;
+	const char *name;     /* in the columns dialog and help */
+	int width;            /* preferred */
+	int min_width;        /* flexible columns shrink to it first */
+	int priority;         /* the higher, the longer it stays on a narrow screen */
+	bool flexible;
+	bool right_align;
+	bool shown_by_default;
+	enum sort_kind sort;
+};
+
+/* Widths: an IPv4 address:port is at most 21 columns and is never cut
+ * (the column goes first); users and states are short; times are
+ * HH:MM:SS. */
+static const struct column_def columns[COL_COUNT] = {
+	[COL_INDEX] = { "Idx", "Index", 3, 3, 100, false, true, true, SORT_NUMBER },
+	[COL_METHOD] = { "Method", "Method", 9, 6, 90, false, false, true, SORT_TEXT },
+	[COL_FROM] = { "From", "From user", 16, 8, 85, true, false, true, SORT_TEXT },
+	[COL_TO] = { "To", "To user", 16, 8, 84, true, false, true, SORT_TEXT },
+	[COL_SRC] = { "Source", "Source address:port", 21, 21, 50, true, false, true, SORT_TEXT },
+	[COL_DST] = { "Destination", "Destination address:port", 21, 21, 49, true, false, true, SORT_TEXT },
+	[COL_MSGS] = { "Msgs", "Messages", 4, 4, 70, false, true, true, SORT_NUMBER },
+	[COL_STATE] = { "State", "Call state", 10, 10, 80, false, false, true, SORT_TEXT },
+	[COL_START] = { "Start", "Start time", 8, 8, 30, false, false, true, SORT_NUMBER },
+	[COL_DURATION] = { "Duration", "Duration (first to last message, live while in progress)", 8, 7, 60, false, true, true, SORT_NUMBER },
+	[COL_CODEC] = { "Codec", "Codec", 5, 5, 40, false, false, true, SORT_TEXT },
+	[COL_LOSS] = { "Loss%", "RTP loss % (worst stream)", 5, 5, 44, false, true, true, SORT_NUMBER },
+	[COL_MOS] = { "MOS", "MOS (lowest stream)", 4, 4, 45, false, true, true, SORT_NUMBER },
+	[COL_CALL_ID] = { "Call-ID", "Call-ID", 24, 12, 20, true, false, false, SORT_TEXT },
+	[COL_USER_AGENT] = { "User-Agent", "User agent", 20, 10, 10, true, false, false, SORT_TEXT },
+	[COL_TRANSPORT] = { "Proto", "Transport", 5, 5, 15, false, false, false, SORT_TEXT },
+	[COL_STATUS] = { "Final", "Final status", 5, 5, 25, false, true, false, SORT_NUMBER },
+	[COL_TALK] = { "Talk", "Talk time (answer to BYE)", 8, 7, 35, false, true, false, SORT_NUMBER },
+};
+
+/* Cells are cut to the column anyway; this bounds what one copies. */
+#define CELL_LEN 96
+/* Sorting compares this much of a text column (then the index): enough
+ * to order users, addresses and Call-IDs, small enough that 100k keys
+ * sort in a few tens of milliseconds without touching the store. */
+#define SORT_TEXT_PREFIX 32
+/* Filtering every dialog holds the read lock this many dialogs at a time,
+ * so the capture never waits long behind a rebuild. */
+#define REBUILD_CHUNK 8192
+/* Lines kept for the header above the rows and the key bar below. */
+#define LIST_TOP_LINES 4
+#define LIST_BOTTOM_LINES 1
+#define LIST_FIRST_ROW LIST_TOP_LINES
+#define MOUSE_WHEEL_ROWS 3
+#define MAX_VISIBLE_ROWS 512
+
+struct list_row {
+	uint64_t index;
+	int64_t num;                     /* numeric sort key */
+	char text[SORT_TEXT_PREFIX];     /* text sort key (prefix) */
+};
+
+struct row_view {
+	uint64_t index;
+	char cells[COL_COUNT][CELL_LEN];
+	enum call_state state;
+	bool selected;
+};
+
+static struct {
+	struct list_row *rows;
+	size_t count, cap;
+	uint64_t seen_last;   /* dialogs up to this index were considered */
+	uint64_t floor;       /* dialogs up to this index were cleared */
+	size_t cursor, top;
+	bool autoscroll;
+	bool user_moved;
+	enum column_id sort_col;
+	bool sort_desc;
+	bool shown[COL_COUNT];
+	/* Multi-selection: sorted indexes. */
+	uint64_t *selected;
+	size_t selected_count, selected_cap;
+	/* Display filter typed in place. */
+	struct text_field search;
+	char search_applied[TEXT_FIELD_MAX + 1];
+	char search_before[TEXT_FIELD_MAX + 1];
+	bool searching;
+	/* Visible columns for the current width. */
+	int col_x[COL_COUNT], col_w[COL_COUNT];
+	bool col_visible[COL_COUNT];
+	int layout_cols;
+	uint64_t layout_digits;
+	struct row_view view[MAX_VISIBLE_ROWS];
+	size_t view_count;
+	bool initialised;
+} list;
+
+static void list_init(void)
+{
+	if (list.initialised)
+		return;
+	list.initialised = true;
+	list.autoscroll = true;
+	list.sort_col = COL_INDEX;
+	for (int i = 0; i < COL_COUNT; i++)
+		list.shown[i] = columns[i].shown_by_default;
+}
+
+/* --- cells ---------------------------------------------------------- */
+
+static int64_t call_duration_ns(const struct call *c, int64_t now)
+{
+	bool in_progress = c->state == CALL_STATE_SETUP || c->state == CALL_STATE_IN_CALL;
+	int64_t end = in_progress && now > c->end_ns ? now : c->end_ns;
+	return end >= c->start_ns ? end - c->start_ns : 0;
+}
+
+static int64_t call_talk_ns(const struct call *c, int64_t now)
+{
+	if (!c->answer_ns)
+		return -1;
+	int64_t end = c->bye_ns ? c->bye_ns : (c->state == CALL_STATE_IN_CALL ? now : c->end_ns);
+	return end >= c->answer_ns ? end - c->answer_ns : 0;
+}
+
+static const char *user_or_uri(const char *user, const char *uri)
+{
+	return user && user[0] ? user : (uri ? uri : "");
+}
+
+static void cell_text(const struct call *c, enum column_id col, int64_t now, char *buf, size_t cap)
+{
+	struct call_quality q;
+	switch (col) {
+	case COL_INDEX:
+		snprintf(buf, cap, "%llu", (unsigned long long)c->index);
+		break;
+	case COL_METHOD:
+		snprintf(buf, cap, "%s", sip_method_name(c->first_method));
+		break;
+	case COL_FROM:
+		snprintf(buf, cap, "%s", user_or_uri(c->from_user, c->from_uri));
+		break;
+	case COL_TO:
+		snprintf(buf, cap, "%s", user_or_uri(c->to_user, c->to_uri));
+		break;
+	case COL_SRC:
+		endpoint_format(&c->src, buf, cap);
+		break;
+	case COL_DST:
+		endpoint_format(&c->dst, buf, cap);
+		break;
+	case COL_MSGS:
+		snprintf(buf, cap, "%u", c->messages);
+		break;
+	case COL_STATE: {
+		const char *name = call_state_name(c->state);
+		/* Other dialogs have no state: their outcome is the answer. */
+		if (name)
+			snprintf(buf, cap, "%s", name);
+		else if (c->final_status)
+			snprintf(buf, cap, "%u", c->final_status);
+		else
+			snprintf(buf, cap, "%s", "");
+		break;
+	}
+	case COL_START:
+		draw_format_clock(c->start_ns, false, buf, cap);
+		break;
+	case COL_DURATION:
+		draw_format_duration(call_duration_ns(c, now), buf, cap);
+		break;
+	case COL_CODEC:
+		call_quality_get(c, &q);
+		snprintf(buf, cap, "%s", q.codec[0] ? q.codec : "-");
+		break;
+	case COL_LOSS:
+		call_quality_get(c, &q);
+		if (q.has_loss)
+			snprintf(buf, cap, "%.1f", q.loss_pct);
+		else
+			snprintf(buf, cap, "-");
+		break;
+	case COL_MOS:
+		call_quality_get(c, &q);
+		if (q.has_mos)
+			snprintf(buf, cap, "%.1f", q.mos);
+		else
+			snprintf(buf, cap, "-");
+		break;
+	case COL_CALL_ID:
+		snprintf(buf, cap, "%s", c->call_id ? c->call_id : "");
+		break;
+	case COL_USER_AGENT:
+		snprintf(buf, cap, "%s", c->user_agent ? c->user_agent : "");
+		break;
+	case COL_TRANSPORT:
+		snprintf(buf, cap, "%s", transport_name(c->transport));
+		break;
+	case COL_STATUS:
+		if (c->final_status)
+			snprintf(buf, cap, "%u", c->final_status);
+		else
+			snprintf(buf, cap, "-");
+		break;
+	case COL_TALK:
+		draw_format_duration(call_talk_ns(c, now), buf, cap);
+		break;
+	default:
+		buf[0] = '\0';
+	}
+}
+
+/* Numeric sort key; unknown figures sort first. */
+static int64_t cell_number(const struct call *c, enum column_id col, int64_t now)
+{
+	struct call_quality q;
+	/* Figures are compared in thousandths so one decimal survives. */
+	const double milli = 1000.0;
+	switch (col) {
+	case COL_INDEX: return (int64_t)c->index;
+	case COL_MSGS: return c->messages;
+	case COL_START: return c->start_ns;
+	case COL_DURATION: return call_duration_ns(c, now);
+	case COL_TALK: return call_talk_ns(c, now);
+	case COL_STATUS: return c->final_status;
+	case COL_LOSS:
+		call_quality_get(c, &q);
+		return q.has_loss ? (int64_t)(q.loss_pct * milli) : -1;
+	case COL_MOS:
+		call_quality_get(c, &q);
+		return q.has_mos ? (int64_t)(q.mos * milli) : -1;
+	default: return 0;
+	}
+}
+
+static void fill_sort_key(struct list_row *r, const struct call *c, int64_t now)
+{
+	r->index = c->index;
+	r->num = 0;
+	r->text[0] = '\0';
+	if (columns[list.sort_col].sort == SORT_NUMBER) {
+		r->num = cell_number(c, list.sort_col, now);
+	} else {
+		char cell[CELL_LEN];
+		cell_text(c, list.sort_col, now, cell, sizeof(cell));
+		memcpy(r->text, cell, sizeof(r->text) - 1);
+		r->text[sizeof(r->text) - 1] = '\0';
+	}
+}
+
+static int compare_rows(const void *pa, const void *pb)
+{
+	const struct list_row *a = pa, *b = pb;
+	int r = 0;
+	if (columns[list.sort_col].sort == SORT_NUMBER)
+		r = (a->num > b->num) - (a->num < b->num);
+	else
+		r = strncasecmp(a->text, b->text, sizeof(a->text));
+	if (r == 0)
+		r = (a->index > b->index) - (a->index < b->index);
+	return list.sort_desc ? -r : r;
+}
+
+static bool sorted_by_index(void)
+{
+	return list.sort_col == COL_INDEX;
+}
+
+/* --- filtering --------------------------------------------------------- */
+
+static bool contains_nocase(const char *hay, const char *needle)
+{
+	return hay && strcasestr(hay, needle) != NULL;
+}
+
+static bool search_match(const struct call *c, const char *needle)
+{
+	if (!needle[0])
+		return true;
+	if (contains_nocase(c->from_uri, needle) || contains_nocase(c->to_uri, needle) ||
+	    contains_nocase(c->call_id, needle))
+		return true;
+	char ep[ENDPOINT_STRLEN];
+	if (contains_nocase(endpoint_format(&c->src, ep, sizeof(ep)), needle))
+		return true;
+	return contains_nocase(endpoint_format(&c->dst, ep, sizeof(ep)), needle);
+}
+
+static bool row_passes(const struct call *c)
+{
+	return search_match(c, list.search_applied) && (!call_filter_active() || call_filter_match(c));
+}
+
+/* --- the display array -------------------------------------------------- */
+
+static void rows_reserve(size_t n)
+{
+	if (n <= list.cap)
+		return;
+	size_t cap = list.cap ? list.cap : 1024;
+	while (cap < n)
+		cap *= 2;
+	list.rows = xrealloc(list.rows, cap * sizeof(*list.rows));
+	list.cap = cap;
+}
+
+static size_t find_row(uint64_t index)
+{
+	if (sorted_by_index() && !list.sort_desc) {
+		size_t lo = 0, hi = list.count;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (list.rows[mid].index < index)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return lo < list.count && list.rows[lo].index == index ? lo : list.count;
+	}
+	for (size_t i = 0; i < list.count; i++)
+		if (list.rows[i].index == index)
+			return i;
+	return list.count;
+}
+
+static uint64_t cursor_index(void)
+{
+	return list.cursor < list.count ? list.rows[list.cursor].index : 0;
+}
+
+/* Puts the cursor back on dialog `index` after the rows moved. */
+static void restore_cursor(uint64_t index)
+{
+	if (!index || list.count == 0) {
+		list.cursor = 0;
+		return;
+	}
+	size_t at = find_row(index);
+	if (at < list.count)
+		list.cursor = at;
+	else if (list.cursor >= list.count)
+		list.cursor = list.count - 1;
+}
+
+/* Sorts rows [from, count) and merges them into the sorted [0, from). */
+static void merge_new_rows(size_t from)
+{
+	size_t fresh = list.count - from;
+	if (fresh == 0)
+		return;
+	qsort(list.rows + from, fresh, sizeof(*list.rows), compare_rows);
+	if (from == 0 || compare_rows(&list.rows[from - 1], &list.rows[from]) <= 0)
+		return;
+	struct list_row *merged = xmalloc(list.count * sizeof(*merged));
+	size_t a = 0, b = from, o = 0;
+	while (a < from && b < list.count)
+		merged[o++] = compare_rows(&list.rows[a], &list.rows[b]) <= 0 ? list.rows[a++]
+									       : list.rows[b++];
+	while (a < from)
+		merged[o++] = list.rows[a++];
+	while (b < list.count)
+		merged[o++] = list.rows[b++];
+	free(list.rows);
+	list.rows = merged;
+	list.cap = list.count;
+}
+
+/* Drops rows of dialogs the store no longer has: -R evicts the oldest,
+ * so they are exactly the indexes below store_first_index(). */
+static void drop_evicted(uint64_t first)
+{
+	if (list.count == 0 || first <= 1)
+		return;
+	uint64_t at_cursor = cursor_index();
+	size_t o = 0;
+	if (sorted_by_index() && !list.sort_desc) {
+		size_t skip = 0;
+		while (skip < list.count && list.rows[skip].index < first)
+			skip++;
+		if (skip == 0)
+			return;
+		memmove(list.rows, list.rows + skip, (list.count - skip) * sizeof(*list.rows));
+		o = list.count - skip;
+	} else {
+		for (size_t i = 0; i < list.count; i++)
+			if (list.rows[i].index >= first)
+				list.rows[o++] = list.rows[i];
+		if (o == list.count)
+			return;
+	}
+	list.count = o;
+	restore_cursor(at_cursor);
+}
+
+/* Under the read lock: takes in the dialogs created since the last call. */
+static void absorb_new(struct store *s, int64_t now)
+{
+	uint64_t first = store_first_index(s), last = store_last_index(s);
+	drop_evicted(first);
+	if (list.seen_last < list.floor)
+		list.seen_last = list.floor;
+	if (last <= list.seen_last)
+		return;
+	uint64_t from = list.seen_last + 1 > first ? list.seen_last + 1 : first;
+	size_t before = list.count;
+	bool at_end = list.count == 0 || list.cursor + 1 >= list.count;
+	for (uint64_t i = from; i <= last; i++) {
+		const struct call *c = store_call_by_index(s, i);
+		if (!c || !row_passes(c))
+			continue;
+		rows_reserve(list.count + 1);
+		struct list_row *r = &list.rows[list.count++];
+		if (sorted_by_index())
+			r->index = i;
+		else
+			fill_sort_key(r, c, now);
+	}
+	list.seen_last = last;
+	if (list.count == before)
+		return;
+	uint64_t keep = cursor_index();
+	if (sorted_by_index() && list.sort_desc) {
+		/* Newest first: the new rows go on top, newest first. */
+		size_t fresh = list.count - before;
+		struct list_row *tmp = xmalloc(fresh * sizeof(*tmp));
+		for (size_t i = 0; i < fresh; i++)
+			tmp[i] = list.rows[list.count - 1 - i];
+		memmove(list.rows + fresh, list.rows, before * sizeof(*list.rows));
+		memcpy(list.rows, tmp, fresh * sizeof(*tmp));
+		free(tmp);
+	} else if (!sorted_by_index()) {
+		merge_new_rows(before);
+	}
+	/* Autoscroll follows new dialogs unless the user moved away. */
+	if (list.autoscroll && (!list.user_moved || at_end) && sorted_by_index())
+		list.cursor = list.sort_desc ? 0 : list.count - 1;
+	else
+		restore_cursor(keep);
+}
+
+/* Rebuilds the rows from every stored dialog: on a new filter or sort.
+ * The read lock is released every REBUILD_CHUNK dialogs. */
+static void rebuild(struct ui *ui)
+{
+	struct store *s = ui->ctx->store;
+	uint64_t keep = cursor_index();
+	list.count = 0;
+	int64_t now = ui_now_ns(ui);
+	store_read_lock(s);
+	uint64_t first = store_first_index(s), last = store_last_index(s);
+	store_read_unlock(s);
+	if (first <= list.floor)
+		first = list.floor + 1;
+	for (uint64_t start = first; start <= last; start += REBUILD_CHUNK) {
+		uint64_t end = start + REBUILD_CHUNK - 1 < last ? start + REBUILD_CHUNK - 1 : last;
+		store_read_lock(s);
+		for (uint64_t i = start; i <= end; i++) {
+			const struct call *c = store_call_by_index(s, i);
+			if (!c || !row_passes(c))
+				continue;
+			rows_reserve(list.count + 1);
+			fill_sort_key(&list.rows[list.count++], c, now);
+		}
+		store_read_unlock(s);
+	}
+	list.seen_last = last > list.seen_last ? last : list.seen_last;
+	if (!(sorted_by_index() && !list.sort_desc))
+		qsort(list.rows, list.count, sizeof(*list.rows), compare_rows);
+	restore_cursor(keep);
+}
+
+/* Narrows the rows to those still matching (the filter only got
+ * stricter: typing more characters of a substring). */
+static void narrow(struct ui *ui)
+{
+	struct store *s = ui->ctx->store;
+	uint64_t keep = cursor_index();
+	size_t o = 0;
+	store_read_lock(s);
+	for (size_t i = 0; i < list.count; i++) {
+		const struct call *c = store_call_by_index(s, list.rows[i].index);
+		if (c && row_passes(c))
+			list.rows[o++] = list.rows[i];
+	}
+	store_read_unlock(s);
+	list.count = o;
+	restore_cursor(keep);
+}
+
+static void apply_search(struct ui *ui)
+{
+	const char *text = list.search.text;
+	if (strcmp(text, list.search_applied) == 0)
+		return;
+	bool stricter = strcasestr(text, list.search_applied) != NULL && list.search_applied[0];
+	snprintf(list.search_applied, sizeof(list.search_applied), "%s", text);
+	if (stricter)
+		narrow(ui);
+	else
+		rebuild(ui);
+}
+
+void call_list_refilter(struct ui *ui)
+{
+	rebuild(ui);
+}
+
+void call_list_forget_all(struct ui *ui)
+{
+	store_read_lock(ui->ctx->store);
+	list.floor = store_last_index(ui->ctx->store);
+	store_read_unlock(ui->ctx->store);
+	list.count = 0;
+	list.cursor = list.top = 0;
+	list.selected_count = 0;
+	list.user_moved = false;
+}
+
+/* --- selection ---------------------------------------------------------- */
+
+static size_t selected_pos(uint64_t index, bool *found)
+{
+	size_t lo = 0, hi = list.selected_count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (list.selected[mid] < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < list.selected_count && list.selected[lo] == index;
+	return lo;
+}
+
+static bool is_selected(uint64_t index)
+{
+	bool found;
+	selected_pos(index, &found);
+	return found;
+}
+
+static void toggle_selected(uint64_t index)
+{
+	bool found;
+	size_t at = selected_pos(index, &found);
+	if (found) {
+		memmove(list.selected + at, list.selected + at + 1,
+			(list.selected_count - at - 1) * sizeof(*list.selected));
+		list.selected_count--;
+		return;
+	}
+	if (list.selected_count == list.selected_cap) {
+		list.selected_cap = list.selected_cap ? list.selected_cap * 2 : 64;
+		list.selected = xrealloc(list.selected, list.selected_cap * sizeof(*list.selected));
+	}
+	memmove(list.selected + at + 1, list.selected + at,
+		(list.selected_count - at) * sizeof(*list.selected));
+	list.selected[at] = index;
+	list.selected_count++;
+}
+
+size_t call_list_selected_count(void)
+{
+	return list.selected_count;
+}
+
+size_t call_list_selected(uint64_t *out, size_t cap)
+{
+	size_t n = list.selected_count < cap ? list.selected_count : cap;
+	if (n)
+		memcpy(out, list.selected, n * sizeof(*out));
+	return n;
+}
+
+size_t call_list_chosen(uint64_t *out, size_t cap)
+{
+	if (list.selected_count)
+		return call_list_selected(out, cap);
+	if (list.cursor < list.count && cap) {
+		out[0] = list.rows[list.cursor].index;
+		return 1;
+	}
+	return 0;
+}
+
+size_t call_list_displayed(size_t from, uint64_t *out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = from; i < list.count && n < cap; i++)
+		out[n++] = list.rows[i].index;
+	return n;
+}
+
+size_t call_list_displayed_count(void)
+{
+	return list.count;
+}
+
+/* --- columns ------------------------------------------------------------ */
+
+size_t call_list_column_count(void)
+{
+	return COL_COUNT;
+}
+
+const char *call_list_column_name(size_t i)
+{
+	return i < COL_COUNT ? columns[i].name : "";
+}
+
+bool call_list_column_shown(size_t i)
+{
+	list_init();
+	return i < COL_COUNT && list.shown[i];
+}
+
+void call_list_column_toggle(size_t i)
+{
+	if (i < COL_COUNT && i != COL_INDEX)
+		list.shown[i] = !list.shown[i];
+}
+
+/* A column the user turned on is wanted more than most defaults. */
+#define USER_COLUMN_PRIORITY 75
+
+static int column_priority(int i)
+{
+	return columns[i].shown_by_default ? columns[i].priority : USER_COLUMN_PRIORITY;
+}
+
+/* Fits the shown columns into the screen width.  Each column first gets
+ * what its title and the visible cells need (up to its preferred width);
+ * when that is too wide, flexible columns shrink towards their minimum,
+ * then the least important columns go; room left over lets flexible
+ * columns show long values whole. */
+static void layout_columns(void)
+{
+	int want[COL_COUNT], content[COL_COUNT];
+	bool on[COL_COUNT];
+	const int marker = 2;   /* selection mark and a space */
+	const int sort_mark = 1;
+	for (int i = 0; i < COL_COUNT; i++) {
+		on[i] = list.shown[i];
+		int title = draw_text_width(columns[i].title) + (i == (int)list.sort_col ? sort_mark : 0);
+		int cells = 0;
+		for (size_t r = 0; on[i] && r < list.view_count; r++) {
+			int w = draw_text_width(list.view[r].cells[i]);
+			if (w > cells)
+				cells = w;
+		}
+		content[i] = cells > title ? cells : title;
+		want[i] = content[i] < columns[i].width ? content[i] : columns[i].width;
+		if (want[i] < title)
+			want[i] = title;
+		/* Numbers are never cut (the index grows with the capture). */
+		if (columns[i].right_align && cells > want[i])
+			want[i] = cells;
+	}
+	for (;;) {
+		int total = marker, slack = 0, n = 0;
+		for (int i = 0; i < COL_COUNT; i++) {
+			if (!on[i])
+				continue;
+			total += want[i] + (n++ ? 1 : 0);
+			if (columns[i].flexible && want[i] > columns[i].min_width)
+				slack += want[i] - columns[i].min_width;
+		}
+		int over = total - COLS;
+		if (over <= 0) {
+			int spare = -over;
+			for (int i = 0; i < COL_COUNT && spare > 0; i++) {
+				if (!on[i] || !columns[i].flexible || content[i] <= want[i])
+					continue;
+				int add = content[i] - want[i] < spare ? content[i] - want[i] : spare;
+				want[i] += add;
+				spare -= add;
+			}
+			break;
+		}
+		if (slack > 0) {
+			/* Take from the widest flexible column first, a column
+			 * at a time, so no one column is cut to nothing. */
+			int widest = -1;
+			for (int i = 0; i < COL_COUNT; i++)
+				if (on[i] && columns[i].flexible && want[i] > columns[i].min_width &&
+				    (widest < 0 || want[i] > want[widest]))
+					widest = i;
+			want[widest]--;
+			continue;
+		}
+		int drop = -1;
+		for (int i = 0; i < COL_COUNT; i++)
+			if (on[i] && i != COL_INDEX &&
+			    (drop < 0 || column_priority(i) < column_priority(drop)))
+				drop = i;
+		if (drop < 0)
+			break;
+		on[drop] = false;
+	}
+	int x = marker;
+	for (int i = 0; i < COL_COUNT; i++) {
+		list.col_visible[i] = on[i];
+		if (!on[i])
+			continue;
+		list.col_x[i] = x;
+		list.col_w[i] = want[i];
+		x += want[i] + 1;
+	}
+}
+
+/* --- drawing ------------------------------------------------------------ */
+
+static size_t visible_rows(void)
+{
+	int h = LINES - LIST_TOP_LINES - LIST_BOTTOM_LINES;
+	if (h < 1)
+		h = 1;
+	if (h > MAX_VISIBLE_ROWS)
+		h = MAX_VISIBLE_ROWS;
+	return (size_t)h;
+}
+
+static void keep_cursor_visible(void)
+{
+	size_t h = visible_rows();
+	if (list.count == 0) {
+		list.cursor = list.top = 0;
+		return;
+	}
+	if (list.cursor >= list.count)
+		list.cursor = list.count - 1;
+	if (list.cursor < list.top)
+		list.top = list.cursor;
+	if (list.cursor >= list.top + h)
+		list.top = list.cursor - h + 1;
+	if (list.top + h > list.count)
+		list.top = list.count > h ? list.count - h : 0;
+}
+
+static enum ui_color state_color(enum call_state s)
+{
+	switch (s) {
+	case CALL_STATE_IN_CALL: return UI_COLOR_GOOD;
+	case CALL_STATE_SETUP: return UI_COLOR_NOTICE;
+	case CALL_STATE_CANCELLED:
+	case CALL_STATE_REJECTED:
+	case CALL_STATE_BUSY: return UI_COLOR_BAD;
+	case CALL_STATE_DIVERTED: return UI_COLOR_NOTICE;
+	default: return UI_COLOR_NORMAL;
+	}
+}
+
+struct status_figures {
+	uint64_t packets, sip, stored, malformed;
+	struct drop_counters drops;
+	bool done, paused;
+};
+
+/* Under the read lock: copies the visible rows and the status figures. */
+static void snapshot(struct ui *ui, struct status_figures *st)
+{
+	struct store *s = ui->ctx->store;
+	int64_t now = ui_now_ns(ui);
+	for (int pass = 0; pass < 2; pass++) {
+		bool gone = false;
+		store_read_lock(s);
+		absorb_new(s, now);
+		keep_cursor_visible();
+		size_t h = visible_rows();
+		list.view_count = 0;
+		for (size_t i = list.top; i < list.count && list.view_count < h; i++) {
+			const struct call *c = store_call_by_index(s, list.rows[i].index);
+			if (!c) {
+				gone = true;
+				continue;
+			}
+			struct row_view *v = &list.view[list.view_count++];
+			v->index = c->index;
+			v->state = c->state;
+			v->selected = is_selected(c->index);
+			for (int col = 0; col < COL_COUNT; col++)
+				if (list.shown[col])
+					cell_text(c, col, now, v->cells[col], CELL_LEN);
+		}
+		if (ui->ctx->dissector) {
+			const struct capture_counters *cc = dissector_counters(ui->ctx->dissector);
+			st->packets = cc->packets;
+			st->sip = cc->sip_messages;
+			st->malformed = dissector_malformed(ui->ctx->dissector);
+		}
+		st->stored = store_call_count(s);
+		store_read_unlock(s);
+		if (!gone)
+			break;
+		/* A visible dialog went away (cleared): drop the rows whose
+		 * dialog is gone, then copy again. */
+		store_read_lock(s);
+		size_t o = 0;
+		uint64_t keep = cursor_index();
+		for (size_t i = 0; i < list.count; i++)
+			if (store_call_by_index(s, list.rows[i].index))
+				list.rows[o++] = list.rows[i];
+		list.count = o;
+		restore_cursor(keep);
+		store_read_unlock(s);
+	}
+	layout_columns();
+	if (ui->ctx->pipeline) {
+		pipeline_drops(ui->ctx->pipeline, &st->drops);
+		st->done = pipeline_done(ui->ctx->pipeline);
+		st->paused = pipeline_paused(ui->ctx->pipeline);
+	} else {
+		memset(&st->drops, 0, sizeof(st->drops));
+		st->done = true;
+	}
+}
+
+static int put_status(int y, int x, const char *text, attr_t a)
+{
+	if (x >= COLS)
+		return x;
+	return x + draw_text(y, x, COLS - x, text, a) + 2;
+}
+
+static void draw_status(struct ui *ui, const struct status_figures *st)
+{
+	static const char spinner[] = "|/-\\";
+	static unsigned spin;
+	char buf[128];
+	int y = 1, x = 1;
+	attr_t normal = A_NORMAL;
+	const char *mode = ui->ctx->mode ? ui->ctx->mode : "file";
+	if (st->paused)
+		x = put_status(y, x, "PAUSED", draw_attr(UI_COLOR_WARN));
+	snprintf(buf, sizeof(buf), "Mode: %s", mode);
+	x = put_status(y, x, buf, normal);
+	snprintf(buf, sizeof(buf), "Packets: %llu", (unsigned long long)st->packets);
+	x = put_status(y, x, buf, normal);
+	snprintf(buf, sizeof(buf), "Dialogs: %zu/%llu", list.count, (unsigned long long)st->stored);
+	x = put_status(y, x, buf, normal);
+	bool dropped = st->drops.kernel || st->drops.interface || st->drops.ring;
+	snprintf(buf, sizeof(buf), "Drops k/i/r: %llu/%llu/%llu", (unsigned long long)st->drops.kernel,
+		 (unsigned long long)st->drops.interface, (unsigned long long)st->drops.ring);
+	x = put_status(y, x, buf, dropped ? draw_attr(UI_COLOR_WARN) : normal);
+	snprintf(buf, sizeof(buf), "Malformed: %llu", (unsigned long long)st->malformed);
+	x = put_status(y, x, buf, st->malformed ? draw_attr(UI_COLOR_NOTICE) : normal);
+	if (!st->done && !ui_is_live(ui)) {
+		snprintf(buf, sizeof(buf), "reading %c", spinner[spin++ % (sizeof(spinner) - 1)]);
+		put_status(y, x, buf, draw_attr(UI_COLOR_NOTICE));
+	}
+}
+
+static void draw_filter_line(void)
+{
+	int y = 2;
+	char desc[256];
+	call_filter_describe(desc, sizeof(desc));
+	const char *label = "Display filter: ";
+	int x = 1 + draw_text(y, 1, COLS - 1, label, A_BOLD);
+	int field_w = COLS / 2 - x;
+	if (field_w < 10)
+		field_w = COLS - x - 1;
+	if (list.searching)
+		text_field_draw(&list.search, y, x, field_w, true);
+	else
+		draw_text(y, x, field_w, list.search_applied, A_NORMAL);
+	if (desc[0] && x + field_w + 2 < COLS) {
+		char f[300];
+		snprintf(f, sizeof(f), "F7 filter: %s", desc);
+		draw_text(y, x + field_w + 1, COLS - x - field_w - 1, f, draw_attr(UI_COLOR_NOTICE));
+	}
+}
+
+static void draw_header(void)
+{
+	int y = LIST_TOP_LINES - 1;
+	attr_t a = draw_attr(UI_COLOR_HEADER);
+	draw_text_fill(y, 0, COLS, "", a);
+	for (int i = 0; i < COL_COUNT; i++) {
+		if (!list.col_visible[i])
+			continue;
+		char t[48];
+		if (i == (int)list.sort_col)
+			snprintf(t, sizeof(t), "%s%s", list.sort_desc ? "v" : "^", columns[i].title);
+		else
+			snprintf(t, sizeof(t), "%s", columns[i].title);
+		if (columns[i].right_align)
+			draw_text_right(y, list.col_x[i], list.col_w[i], t, a);
+		else
+			draw_text(y, list.col_x[i], list.col_w[i], t, a);
+	}
+}
+
+static void draw_rows(void)
+{
+	for (size_t r = 0; r < list.view_count; r++) {
+		const struct row_view *v = &list.view[r];
+		int y = LIST_FIRST_ROW + (int)r;
+		bool on_cursor = list.top + r == list.cursor;
+		attr_t base = on_cursor ? draw_attr(UI_COLOR_CURSOR)
+					: (v->selected ? draw_attr(UI_COLOR_SELECTED) : A_NORMAL);
+		draw_text_fill(y, 0, COLS, v->selected ? "*" : " ", base);
+		for (int i = 0; i < COL_COUNT; i++) {
+			if (!list.col_visible[i])
+				continue;
+			attr_t a = base;
+			if (i == COL_STATE && !on_cursor)
+				a = draw_attr(state_color(v->state)) | (v->selected ? A_BOLD : 0);
+			if (columns[i].right_align)
+				draw_text_right(y, list.col_x[i], list.col_w[i], v->cells[i], a);
+			else
+				draw_text_clipped(y, list.col_x[i], list.col_w[i], v->cells[i], a);
+		}
+	}
+	if (list.view_count == 0)
+		draw_text(LIST_FIRST_ROW + 1, 2, COLS - 2,
+			  list.search_applied[0] || call_filter_active()
+				  ? "No dialog matches the filter."
+				  : "No dialog yet.",
+			  draw_attr(UI_COLOR_DIM));
+}
+
+static const struct draw_key_hint list_hints[] = {
+	{ "Esc", "Quit" }, { "Enter", "Flow" }, { "Space", "Select" }, { "F1", "Help" },
+	{ "F2", "Save" }, { "F3", "Search" }, { "F6", "Raw" }, { "F7", "Filter" },
+	{ "<>", "Sort" }, { "v", "RTP" }, { "i", "Stats" }, { "p", "Pause" },
+};
+
+static void list_draw(struct ui *ui)
+{
+	list_init();
+	struct status_figures st;
+	memset(&st, 0, sizeof(st));
+	snapshot(ui, &st);
+	char title[256] = "Call list";
+	if (ui->ctx->source_count)
+		snprintf(title, sizeof(title), "Call list  %s%s", ui->ctx->sources[0],
+			 ui->ctx->source_count > 1 ? " ..." : "");
+	draw_title_bar(ui, title);
+	draw_status(ui, &st);
+	draw_filter_line();
+	draw_header();
+	draw_rows();
+	draw_key_bar(list_hints, sizeof(list_hints) / sizeof(list_hints[0]));
+}
+
+/* --- actions ------------------------------------------------------------ */
+
+enum list_action {
+	LIST_UP = 1, LIST_DOWN, LIST_PAGE_UP, LIST_PAGE_DOWN, LIST_HOME, LIST_END,
+	LIST_FLOW, LIST_FLOW_EXTENDED, LIST_SELECT, LIST_SEARCH, LIST_RAW, LIST_FILTER,
+	LIST_SAVE, LIST_COLUMNS, LIST_SORT_PREV, LIST_SORT_NEXT, LIST_SORT_SWAP,
+	LIST_AUTOSCROLL, LIST_RTP, LIST_SELECT_ALL,
+};
+
+static const struct ui_binding list_bindings[] = {
+	{ { UI_FKEY(KEY_UP), 'k' }, "Up k", "Previous dialog", LIST_UP },
+	{ { UI_FKEY(KEY_DOWN), 'j' }, "Down j", "Next dialog", LIST_DOWN },
+	{ { UI_FKEY(KEY_PPAGE), UI_CTRL('b') }, "PgUp ^B", "Page up", LIST_PAGE_UP },
+	{ { UI_FKEY(KEY_NPAGE), UI_CTRL('f') }, "PgDn ^F", "Page down", LIST_PAGE_DOWN },
+	{ { UI_FKEY(KEY_HOME), UI_CTRL('a') }, "Home ^A", "First dialog", LIST_HOME },
+	{ { UI_FKEY(KEY_END), UI_CTRL('e') }, "End ^E", "Last dialog (autoscroll follows new ones again)", LIST_END },
+	{ { UI_KEY_ENTER, '\r', UI_FKEY(KEY_ENTER) }, "Enter", "Call flow of the selected dialogs (or the one under the cursor)", LIST_FLOW },
+	{ { UI_FKEY(KEY_F(4)), 'x' }, "F4 x", "Call flow with related dialogs (X-Call-ID, Replaces)", LIST_FLOW_EXTENDED },
+	{ { ' ' }, "Space", "Select / unselect the dialog", LIST_SELECT },
+	{ { UI_CTRL('s') }, "^S", "Select all displayed dialogs (again: none)", LIST_SELECT_ALL },
+	{ { UI_FKEY(KEY_F(3)), '/' }, "F3 /", "Display filter: type a substring of From, To, Call-ID, source or destination", LIST_SEARCH },
+	{ { UI_FKEY(KEY_F(6)), 'R', 'r' }, "F6 R", "Raw messages of the selected dialogs", LIST_RAW },
+	{ { UI_FKEY(KEY_F(7)), 'f', 'F' }, "F7 f", "Filter dialog (From, To, addresses, methods, payload regex)", LIST_FILTER },
+	{ { UI_FKEY(KEY_F(2)), 's', 'S' }, "F2 s", "Save dialogs' messages to a file", LIST_SAVE },
+	{ { UI_FKEY(KEY_F(10)), 't', 'T' }, "F10 t", "Choose the columns shown", LIST_COLUMNS },
+	{ { '<' }, "<", "Sort by the previous column", LIST_SORT_PREV },
+	{ { '>' }, ">", "Sort by the next column", LIST_SORT_NEXT },
+	{ { 'z' }, "z", "Reverse the sort order", LIST_SORT_SWAP },
+	{ { 'A' }, "A", "Autoscroll to new dialogs on / off", LIST_AUTOSCROLL },
+	{ { 'v', 'm' }, "v m", "RTP streams and their quality", LIST_RTP },
+};
+
+static void move_cursor(long delta)
+{
+	if (list.count == 0)
+		return;
+	long target = (long)list.cursor + delta;
+	if (target < 0)
+		target = 0;
+	if (target >= (long)list.count)
+		target = (long)list.count - 1;
+	list.cursor = (size_t)target;
+	list.user_moved = list.cursor + 1 < list.count;
+}
+
+static void change_sort(struct ui *ui, int step)
+{
+	int col = list.sort_col;
+	for (int n = 0; n < COL_COUNT; n++) {
+		col = (col + step + COL_COUNT) % COL_COUNT;
+		if (list.col_visible[col])
+			break;
+	}
+	list.sort_col = col;
+	rebuild(ui);
+	ui_note(ui, "sorted by %s%s", columns[col].name, list.sort_desc ? ", descending" : "");
+}
+
+
+static bool list_action(struct ui *ui, int action)
+{
+	uint64_t chosen[UI_FLOW_MAX_CALLS];
+	size_t n;
+	switch (action) {
+	case LIST_UP: move_cursor(-1); return true;
+	case LIST_DOWN: move_cursor(1); return true;
+	case LIST_PAGE_UP: move_cursor(-(long)visible_rows()); return true;
+	case LIST_PAGE_DOWN: move_cursor((long)visible_rows()); return true;
+	case LIST_HOME: move_cursor(-(long)list.count); return true;
+	case LIST_END:
+		move_cursor((long)list.count);
+		list.user_moved = false;
+		return true;
+	case LIST_FLOW:
+		n = call_list_chosen(chosen, UI_FLOW_MAX_CALLS);
+		if (n)
+			call_flow_show(ui, chosen, n);
+		return true;
+	case LIST_FLOW_EXTENDED:
+		n = call_list_chosen(chosen, UI_FLOW_MAX_CALLS);
+		n = calls_related(ui, chosen, n, chosen, UI_FLOW_MAX_CALLS);
+		if (n)
+			call_flow_show(ui, chosen, n);
+		return true;
+	case LIST_SELECT:
+		if (list.cursor < list.count)
+			toggle_selected(list.rows[list.cursor].index);
+		return true;
+	case LIST_SELECT_ALL:
+		if (list.selected_count) {
+			list.selected_count = 0;
+		} else {
+			for (size_t i = 0; i < list.count; i++)
+				if (!is_selected(list.rows[i].index))
+					toggle_selected(list.rows[i].index);
+		}
+		return true;
+	case LIST_SEARCH:
+		list.searching = true;
+		snprintf(list.search_before, sizeof(list.search_before), "%s", list.search_applied);
+		text_field_set(&list.search, list.search_applied);
+		return true;
+	case LIST_RAW:
+		n = call_list_chosen(chosen, UI_FLOW_MAX_CALLS);
+		if (n)
+			raw_view_show_calls(ui, chosen, n);
+		return true;
+	case LIST_FILTER: ui_push(ui, UI_WIN_FILTER); return true;
+	case LIST_SAVE: ui_push(ui, UI_WIN_SAVE); return true;
+	case LIST_COLUMNS: ui_push(ui, UI_WIN_COLUMNS); return true;
+	case LIST_SORT_PREV: change_sort(ui, -1); return true;
+	case LIST_SORT_NEXT: change_sort(ui, 1); return true;
+	case LIST_SORT_SWAP:
+		list.sort_desc = !list.sort_desc;
+		rebuild(ui);
+		return true;
+	case LIST_AUTOSCROLL:
+		list.autoscroll = !list.autoscroll;
+		ui_note(ui, "autoscroll %s", list.autoscroll ? "on" : "off");
+		return true;
+	case LIST_RTP:
+		n = call_list_chosen(chosen, UI_FLOW_MAX_CALLS);
+		if (n)
+			rtp_view_show(ui, chosen, n);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Typing the display filter: every key edits it and the list follows. */
+static bool list_key(struct ui *ui, int key)
+{
+	if (!list.searching)
+		return false;
+	if (key == UI_KEY_ENTER || key == '\r' || key == UI_FKEY(KEY_ENTER)) {
+		list.searching = false;
+		return true;
+	}
+	if (key == UI_KEY_ESC) {
+		list.searching = false;
+		text_field_set(&list.search, list.search_before);
+		apply_search(ui);
+		return true;
+	}
+	if (key == UI_FKEY(KEY_UP) || key == UI_FKEY(KEY_DOWN)) {
+		list.searching = false;
+		return false;
+	}
+	if (text_field_key(&list.search, key))
+		apply_search(ui);
+	return true;
+}
+
+static void list_mouse(struct ui *ui, const MEVENT *ev)
+{
+	if (ev->bstate & BUTTON4_PRESSED) {
+		move_cursor(-MOUSE_WHEEL_ROWS);
+		return;
+	}
+	if (ev->bstate & BUTTON5_PRESSED) {
+		move_cursor(MOUSE_WHEEL_ROWS);
+		return;
+	}
+	if (ev->y == LIST_TOP_LINES - 1) {
+		/* A click on a column title sorts by it; again reverses. */
+		for (int i = 0; i < COL_COUNT; i++) {
+			if (list.col_visible[i] && ev->x >= list.col_x[i] &&
+			    ev->x < list.col_x[i] + list.col_w[i]) {
+				if ((int)list.sort_col == i)
+					list.sort_desc = !list.sort_desc;
+				list.sort_col = i;
+				rebuild(ui);
+				return;
+			}
+		}
+		return;
+	}
+	long row = ev->y - LIST_FIRST_ROW;
+	if (row < 0 || (size_t)row >= list.view_count)
+		return;
+	list.cursor = list.top + (size_t)row;
+	list.user_moved = list.cursor + 1 < list.count;
+	if (ev->bstate & BUTTON1_DOUBLE_CLICKED)
+		list_action(ui, LIST_FLOW);
+}
+
+static void list_open(struct ui *ui)
+{
+	list_init();
+	/* Following new dialogs suits a capture that runs; a file is read
+	 * in seconds and then read from the top.  A toggles it. */
+	static bool autoscroll_chosen;
+	if (!autoscroll_chosen) {
+		autoscroll_chosen = true;
+		list.autoscroll = ui->ctx->mode && strcmp(ui->ctx->mode, "file") != 0;
+	}
+}
+
+const struct ui_window call_list_window = {
+	.title = "Call list",
+	.open = list_open,
+	.draw = list_draw,
+	.action = list_action,
+	.key = list_key,
+	.mouse = list_mouse,
+	.bindings = list_bindings,
+	.binding_count = sizeof(list_bindings) / sizeof(list_bindings[0]),
+	.needs_clock = true,
+};
+
+/* --- related dialogs ------------------------------------------------------ */
+
+/* How far around a dialog (in creation order) its B2BUA legs are looked
+ * for: legs are created within moments of each other, so a bounded window
+ * finds them without a walk over every dialog. */
+#define RELATED_SEARCH_SPAN 256
+/* Other legs carry the link in the request that created them. */
+#define RELATED_FIRST_MESSAGES 2
+
+static bool view_is(const char *s, struct view v)
+{
+	return s && strlen(s) == v.len && memcmp(s, v.p, v.len) == 0;
+}
+
+/* The X-Call-ID and Replaces Call-ID of a dialog's first kept message. */
+static void link_ids(const struct call *c, uint32_t max_messages, struct view *xcid,
+		     struct view *replaces)
+{
+	*xcid = view_empty();
+	*replaces = view_empty();
+	for (uint32_t i = 0; i < c->messages_kept && i < max_messages; i++) {
+		const struct call_message *m = call_message_at(c, i);
+		if (!m->raw)
+			continue;
+		struct sip_msg parsed;
+		if (sip_parse(view_make(m->raw, m->raw_len), &parsed) != ANOMALY_NONE)
+			continue;
+		if (!xcid->len && parsed.x_call_id.len)
+			*xcid = view_trim(parsed.x_call_id);
+		if (!replaces->len && parsed.replaces.len) {
+			/* Replaces: call-id;to-tag=..;from-tag=.. (RFC 3891 6.1) */
+			struct view r = view_trim(parsed.replaces);
+			long semi = view_find_byte(r, ';');
+			*replaces = semi >= 0 ? view_trim(view_sub(r, 0, (size_t)semi)) : r;
+		}
+		if (xcid->len && replaces->len)
+			break;
+	}
+}
+
+static void add_unique(uint64_t *out, size_t *n, size_t cap, uint64_t index)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (out[i] == index)
+			return;
+	if (*n < cap)
+		out[(*n)++] = index;
+}
+
+size_t calls_related(struct ui *ui, const uint64_t *chosen, size_t nbase, uint64_t *out,
+		     size_t cap)
+{
+	uint64_t base[UI_FLOW_MAX_CALLS];
+	if (nbase > UI_FLOW_MAX_CALLS)
+		nbase = UI_FLOW_MAX_CALLS;
+	memcpy(base, chosen, nbase * sizeof(*base));
+	size_t n = 0;
+	struct store *s = ui->ctx->store;
+	store_read_lock(s);
+	for (size_t b = 0; b < nbase; b++) {
+		const struct call *c = store_call_by_index(s, base[b]);
+		if (!c)
+			continue;
+		add_unique(out, &n, cap, c->index);
+		struct view xcid, replaces;
+		link_ids(c, c->messages_kept, &xcid, &replaces);
+		const struct call *other = xcid.len ? store_find(s, xcid) : NULL;
+		if (other)
+			add_unique(out, &n, cap, other->index);
+		other = replaces.len ? store_find(s, replaces) : NULL;
+		if (other)
+			add_unique(out, &n, cap, other->index);
+		/* Legs whose X-Call-ID names this dialog. */
+		uint64_t first = store_first_index(s), last = store_last_index(s);
+		uint64_t from = c->index > first + RELATED_SEARCH_SPAN ? c->index - RELATED_SEARCH_SPAN : first;
+		uint64_t to = c->index + RELATED_SEARCH_SPAN < last ? c->index + RELATED_SEARCH_SPAN : last;
+		for (uint64_t i = from; i <= to && n < cap; i++) {
+			const struct call *o = store_call_by_index(s, i);
+			if (!o || o == c)
+				continue;
+			struct view ox, orep;
+			link_ids(o, RELATED_FIRST_MESSAGES, &ox, &orep);
+			if ((ox.len && view_is(c->call_id, ox)) || (orep.len && view_is(c->call_id, orep)))
+				add_unique(out, &n, cap, o->index);
+		}
+	}
+	store_read_unlock(s);
+	if (n == nbase)
+		ui_note(ui, "no related dialog found (X-Call-ID, Replaces)");
+	return n;
+}

@@ -1,0 +1,46 @@
+/* quality.h - the RTP quality figures the windows show, in one place.
+ *
+ * struct rtp_stream gains loss, jitter and MOS figures in separate work
+ * (RFC 3550 A.3/A.8, the G.107 E-model of store/emodel.h).  Every window
+ * reads them only through these functions, so when the fields land only
+ * quality.c changes; until then each figure says it is unknown and the
+ * windows show '-'. */
+#ifndef SIPMON_UI_QUALITY_H
+#define SIPMON_UI_QUALITY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/call.h"
+#include "store/media.h"
+
+struct stream_quality {
+	bool has_loss;
+	uint64_t expected, lost;
+	double loss_pct;
+	bool has_jitter;
+	double jitter_ms, max_jitter_ms;
+	bool has_delta;
+	double max_delta_ms;
+	bool has_mos;
+	double mos;
+};
+
+void stream_quality_get(const struct rtp_stream *s, struct stream_quality *out);
+
+/* The call list's summary: the codec heard (or else offered), the worst
+ * loss and the lowest MOS over the dialog's streams. */
+#define QUALITY_CODEC_LEN 24
+struct call_quality {
+	char codec[QUALITY_CODEC_LEN];   /* "" when neither heard nor offered */
+	bool has_loss;
+	double loss_pct;
+	bool has_mos;
+	double mos;
+};
+
+/* Reads the dialog; call under the store's read lock. */
+void call_quality_get(const struct call *c, struct call_quality *out);
+
+#endif

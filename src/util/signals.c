@@ -1,0 +1,57 @@
+/* signals.c - see signals.h. */
+#include "util/signals.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_count;
+static int stop_pipe[2] = { -1, -1 };
+
+static void on_stop_signal(int sig)
+{
+	if (stop_count++) {
+		/* The user insists: leave now, without the report. */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		_exit(128 + sig);
+	}
+	if (stop_pipe[1] >= 0) {
+		char b = 1;
+		ssize_t unused = write(stop_pipe[1], &b, 1);
+		(void)unused;
+	}
+}
+
+bool signals_install(void)
+{
+	if (stop_pipe[0] < 0) {
+		if (pipe(stop_pipe) != 0)
+			return false;
+		for (int i = 0; i < 2; i++) {
+			fcntl(stop_pipe[i], F_SETFD, FD_CLOEXEC);
+			fcntl(stop_pipe[i], F_SETFL, O_NONBLOCK);
+		}
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* A closed report pipe (sipmon ... | head) must not kill the
+	 * capture: writes fail with EPIPE instead. */
+	signal(SIGPIPE, SIG_IGN);
+	return true;
+}
+
+int signals_fd(void)
+{
+	return stop_pipe[0];
+}
+
+bool signals_stop_requested(void)
+{
+	return stop_count > 0;
+}
