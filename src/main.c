@@ -91,6 +91,7 @@ int main(int argc, char **argv)
 	scfg.max_calls = opt.limit;
 	scfg.rotate = opt.rotate;
 	scfg.invite_only = opt.invite_only;
+	scfg.orphan_rtp = opt.orphan_rtp;
 	/* Only the interface shows message text. */
 	scfg.keep_raw = interface;
 	struct store *store = store_new(&scfg);

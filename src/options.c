@@ -21,6 +21,7 @@ enum {
 	OPT_REALTIME,
 	OPT_REPORT_FILE,
 	OPT_REPORT_INTERVAL,
+	OPT_ORPHAN_RTP,
 };
 
 /* --ring-size bounds, MiB: one record must fit, memory must stay sane. */
@@ -45,6 +46,7 @@ static const struct option long_options[] = {
 	{ "report-file", required_argument, NULL, OPT_REPORT_FILE },
 	{ "report-interval", required_argument, NULL, OPT_REPORT_INTERVAL },
 	{ "user", required_argument, NULL, 'Z' },
+	{ "orphan-rtp", no_argument, NULL, OPT_ORPHAN_RTP },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -72,6 +74,7 @@ void options_usage(FILE *out)
 		"  -l, --limit N          keep at most N dialogs (default %u)\n"
 		"  -R, --rotate           at the limit, forget the oldest dialog instead of\n"
 		"                         refusing new ones\n"
+		"      --orphan-rtp       also report RTP streams no SDP announced\n"
 		"      --report[=FORMAT]  print the report when input ends: json or text\n"
 		"                         (default text)\n"
 		"      --report-file PATH rewrite the report (json unless --report=text) in PATH\n"
@@ -228,6 +231,7 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
 			}
 			break;
 		case 'Z': o->user = optarg; break;
+		case OPT_ORPHAN_RTP: o->orphan_rtp = true; break;
 		case 'h': o->show_help = true; return OPTIONS_EXIT_OK;
 		case 'V': o->show_version = true; return OPTIONS_EXIT_OK;
 		case ':':

@@ -34,6 +34,7 @@ struct options {
 	const char *report_file;    /* --report-file */
 	uint32_t report_interval;   /* --report-interval, seconds */
 	const char *user;           /* -Z */
+	bool orphan_rtp;            /* --orphan-rtp */
 	char *bpf;                  /* trailing arguments joined by spaces */
 	bool show_help;
 	bool show_version;

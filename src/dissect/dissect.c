@@ -11,6 +11,7 @@
 #include "dissect/sip.h"
 #include "dissect/udp.h"
 #include "dissect/websocket.h"
+#include "store/orphan.h"
 #include "util/xalloc.h"
 
 /* Expiry of fragments and idle connections runs when capture time has
@@ -138,6 +139,17 @@ static void handle_media(struct dissector *d, struct media_endpoint *me,
 	rtp_stats_update(&s->stats, &h, seg->frame->ts_ns);
 }
 
+/* --orphan-rtp: RTP to an address no SDP named (rtp_decode and the
+ * orphan table's probation keep other UDP traffic out). */
+static void handle_orphan(struct dissector *d, const struct segment *seg, struct view payload)
+{
+	struct rtp_header h;
+	if (rtp_is_rtcp(payload) || rtp_decode(payload, &h) != ANOMALY_NONE ||
+	    !orphan_plausible(&h))
+		return;
+	orphan_table_packet(store_orphans(d->store), &seg->src, &seg->dst, &h, seg->frame->ts_ns);
+}
+
 /* RTP and RTCP version 2 start with binary 10 (RFC 3550 5.1); SIP starts
  * with a letter, so one byte tells which path to try first. */
 static bool looks_like_rtp_version2(struct view payload)
@@ -165,6 +177,8 @@ static void handle_udp(struct dissector *d, struct segment *seg)
 			me = store_media_lookup(d->store, &seg->src);
 		if (me)
 			handle_media(d, me, seg, payload);
+		else if (store_orphans(d->store))
+			handle_orphan(d, seg, payload);
 		return;
 	}
 	if (sip_looks_like(payload))

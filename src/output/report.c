@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "store/emodel.h"
+#include "store/orphan.h"
 #include "util/json.h"
+#include "util/xalloc.h"
 #include "util/timefmt.h"
 
 static void json_time(struct json *j, int64_t ts_ns, bool known)
@@ -223,6 +225,15 @@ void report_write_json(FILE *out, const struct report_input *in)
 	json_array_end(&j);
 	json_key(&j, "orphan_streams");
 	json_array_begin(&j);
+	struct orphan_table *orphans = store_orphans(in->store);
+	if (orphans) {
+		size_t cap = orphan_table_count(orphans);
+		const struct rtp_stream **list = xcalloc(cap ? cap : 1, sizeof(*list));
+		size_t n = orphan_table_collect(orphans, list, cap);
+		for (size_t i = 0; i < n; i++)
+			write_stream(&j, list[i]);
+		free(list);
+	}
 	json_array_end(&j);
 	json_object_end(&j);
 }
@@ -279,7 +290,7 @@ void report_write_text(FILE *out, const struct report_input *in)
 			call->messages, call->retransmissions, (int)call->call_id_len, call->call_id);
 	}
 
-	fprintf(out, "\nRTP streams\n");
+	fprintf(out, "\nRTP streams (call \"-\": orphan, no SDP named it)\n");
 	fprintf(out, "  %-5s %-26s %-26s %-10s %-8s %8s %6s %7s %8s %5s %s\n", "call", "source",
 		"destination", "ssrc", "codec", "packets", "lost", "lost%", "maxjit", "mos", "events");
 	for (const struct call *call = store_oldest(in->store); call; call = call->newer) {
@@ -297,6 +308,23 @@ void report_write_text(FILE *out, const struct report_input *in)
 				endpoint_format(&s->dst, b, sizeof(b)), s->ssrc, or_dash(s->codec),
 				s->packets, f.lost, f.lost_pct, jit, mos, or_dash(f.events));
 		}
+	}
+	struct orphan_table *orphans = store_orphans(in->store);
+	if (orphans) {
+		size_t cap = orphan_table_count(orphans);
+		const struct rtp_stream **list = xcalloc(cap ? cap : 1, sizeof(*list));
+		size_t n = orphan_table_collect(orphans, list, cap);
+		for (size_t i = 0; i < n; i++) {
+			const struct rtp_stream *s = list[i];
+			char a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN];
+			struct rtp_figures f;
+			stream_figures(s, &f);
+			fprintf(out, "  %-5s %-26s %-26s 0x%08" PRIx32 " %-8s %8" PRIu64 " %6" PRIu64
+				" %7.2f\n", "-", endpoint_format(&s->src, a, sizeof(a)),
+				endpoint_format(&s->dst, b, sizeof(b)), s->ssrc, or_dash(s->codec),
+				s->packets, f.lost, f.lost_pct);
+		}
+		free(list);
 	}
 }
 

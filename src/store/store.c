@@ -8,6 +8,7 @@
 
 #include "dissect/multipart.h"
 #include "dissect/sdp.h"
+#include "store/orphan.h"
 #include "util/hash.h"
 #include "util/xalloc.h"
 
@@ -28,6 +29,7 @@ struct store {
 	uint64_t first_index;
 	_Atomic uint64_t generation;
 	struct media_index *media;
+	struct orphan_table *orphans;
 	struct store_stats stats;
 	pthread_rwlock_t lock;
 };
@@ -48,6 +50,8 @@ struct store *store_new(const struct store_config *cfg)
 	s->mask = STORE_INITIAL_BUCKETS - 1;
 	s->seed = hash_seed();
 	s->media = media_index_new();
+	if (cfg->orphan_rtp)
+		s->orphans = orphan_table_new(ORPHAN_DEFAULT_MAX_STREAMS);
 	s->first_index = 1;
 	s->by_index_cap = STORE_INITIAL_BUCKETS;
 	s->by_index = xcalloc(s->by_index_cap, sizeof(*s->by_index));
@@ -66,6 +70,7 @@ void store_free(struct store *s)
 		c = next;
 	}
 	media_index_free(s->media);
+	orphan_table_free(s->orphans);
 	pthread_rwlock_destroy(&s->lock);
 	free(s->buckets);
 	free(s->by_index);
@@ -306,6 +311,11 @@ struct call *store_sip_message(struct store *s, const struct sip_event *ev)
 struct media_endpoint *store_media_lookup(struct store *s, const struct endpoint *dst)
 {
 	return media_index_lookup(s->media, dst);
+}
+
+struct orphan_table *store_orphans(struct store *s)
+{
+	return s->orphans;
 }
 
 struct call *store_oldest(struct store *s)

@@ -29,6 +29,7 @@ struct store_config {
 	bool invite_only;        /* -c: keep only dialogs started by INVITE */
 	bool keep_raw;           /* keep message text (TUI, savers) */
 	uint32_t max_messages;   /* per dialog */
+	bool orphan_rtp;         /* --orphan-rtp: keep RTP no SDP announced */
 };
 void store_config_default(struct store_config *cfg);
 
@@ -63,6 +64,9 @@ struct call *store_sip_message(struct store *s, const struct sip_event *ev);
 struct media_endpoint *store_media_lookup(struct store *s, const struct endpoint *dst);
 
 struct call *store_find(struct store *s, struct view call_id);
+
+/* The orphan-RTP table, or NULL when --orphan-rtp is off. */
+struct orphan_table *store_orphans(struct store *s);
 
 /* Dialogs from the oldest (first seen) on; follow call->newer. */
 struct call *store_oldest(struct store *s);

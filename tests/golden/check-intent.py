@@ -70,6 +70,11 @@ def differences(intent, code, report):
     for s in intent.get("orphan_rtp_streams", []):
         if skey(s) not in orphans:
             yield "orphan", skey(s), "missing"
+        elif orphans[skey(s)]["packets"] != s["packets"]:
+            yield "orphan", skey(s), "sipmon %d packets, intent %d" % (orphans[skey(s)]["packets"], s["packets"])
+    # The heuristic must stay conservative: nothing else may pass for RTP.
+    for k in set(orphans) - {skey(s) for s in intent.get("orphan_rtp_streams", [])}:
+        yield "orphan", k, "not intended"
     reasons = cap.get("malformed_reasons", {})
     for name, count in (intent.get("anomalies") or {}).items():
         if reasons.get(name, 0) != count:
@@ -88,7 +93,8 @@ def main():
     for ipath in sorted(glob.glob(os.path.join(a.captures, "*.intent.json"))):
         intent = json.load(open(ipath))
         name = intent["capture"]
-        p = subprocess.run([a.sipmon, "-N", "-I", os.path.join(a.captures, name), "--report=json"],
+        p = subprocess.run([a.sipmon, "-N", "-I", os.path.join(a.captures, name), "--orphan-rtp",
+                            "--report=json"],
                            capture_output=True, text=True, timeout=60)
         try:
             report = json.loads(p.stdout) if p.stdout.strip() else None

@@ -36,8 +36,10 @@ def stream_key(src, dst, ssrc):
     return "%s>%s/0x%08x" % (src, dst, int(ssrc, 16))
 
 
-def run_sipmon(sipmon, capture):
-    p = subprocess.run([sipmon, "-N", "-I", capture, "--report=json"],
+def run_sipmon(sipmon, capture, truth):
+    # Where tshark needed its RTP heuristic, sipmon gets --orphan-rtp.
+    extra = ["--orphan-rtp"] if any("heuristic_rtp" in x for x in truth.get("tshark", {}).get("args", [])) else []
+    p = subprocess.run([sipmon, "-N", "-I", capture, "--report=json"] + extra,
                        capture_output=True, text=True, timeout=120)
     try:
         report = json.loads(p.stdout) if p.stdout.strip() else None
@@ -140,7 +142,7 @@ def main():
         capture = truth_path[: -len(".truth.json")]
         name = os.path.basename(capture)
         truth = json.load(open(truth_path))
-        code, report, stderr = run_sipmon(a.sipmon, capture)
+        code, report, stderr = run_sipmon(a.sipmon, capture, truth)
         bad = []
         for kind, key, text in compare(name, truth, code, report, stderr):
             for k in ((name, kind, key), (name, kind, "*")):
