@@ -52,7 +52,7 @@ static void handle_sip(struct dissector *d, const struct frame *f,
 		       enum transport transport, struct view raw, bool cut)
 {
 	struct sip_msg m;
-	enum anomaly a = sip_parse(raw, &m);
+	enum anomaly a = sip_parse_fast(raw, &m);
 	if (a != ANOMALY_NONE) {
 		/* A message the snaplen cut is reported as cut, whatever part
 		 * of it the parser then missed. */

@@ -689,11 +689,9 @@ static void take_field(struct parse_state *st, enum sip_field field, struct view
 		break;
 	case FIELD_FROM:
 		m->from = value;
-		take_party(value, &m->from_uri, &m->from_user, &m->from_tag);
 		break;
 	case FIELD_TO:
 		m->to = value;
-		take_party(value, &m->to_uri, &m->to_user, &m->to_tag);
 		break;
 	case FIELD_VIA:
 		m->via_branch = via_branch(value);
@@ -747,7 +745,24 @@ static void note_soft(struct sip_msg *m, enum anomaly a)
 		m->soft_anomaly = a;
 }
 
+void sip_msg_split_parties(struct sip_msg *m)
+{
+	if (m->from.p)
+		take_party(m->from, &m->from_uri, &m->from_user, &m->from_tag);
+	if (m->to.p)
+		take_party(m->to, &m->to_uri, &m->to_user, &m->to_tag);
+}
+
 enum anomaly sip_parse(struct view msg, struct sip_msg *out)
+{
+	enum anomaly a = sip_parse_fast(msg, out);
+	if (a == ANOMALY_NONE || a == ANOMALY_SIP_BAD_CSEQ || a == ANOMALY_SIP_NO_CALL_ID ||
+	    a == ANOMALY_SIP_BAD_CONTENT_LENGTH)
+		sip_msg_split_parties(out);
+	return a;
+}
+
+enum anomaly sip_parse_fast(struct view msg, struct sip_msg *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->content_length = -1;

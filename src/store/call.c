@@ -107,8 +107,11 @@ uint32_t call_message_key(const struct sip_msg *m, const struct endpoint *src,
 			  const struct endpoint *dst)
 {
 	uint64_t h = hash_bytes(m->via_branch.p, m->via_branch.len, m->cseq);
-	h ^= hash_bytes(m->cseq_method_text.p, m->cseq_method_text.len, 0x51);
-	h = hash_mix(h ^ ((uint64_t)m->status << 1) ^ (uint64_t)m->is_request);
+	/* Known methods by number; extension methods by name. */
+	if (m->cseq_method == SIP_METHOD_UNKNOWN)
+		h ^= hash_bytes(m->cseq_method_text.p, m->cseq_method_text.len, 0x51);
+	h = hash_mix(h ^ ((uint64_t)m->cseq_method << 40) ^ ((uint64_t)m->status << 1) ^
+		     (uint64_t)m->is_request);
 	h ^= endpoint_hash(src) + 0x9e3779b97f4a7c15ULL * endpoint_hash(dst);
 	h = hash_mix(h);
 	return (uint32_t)(h ^ (h >> 32)) | 1u; /* 0 means "empty slot" */

@@ -231,6 +231,7 @@ static struct call *create(struct store *s, const struct sip_event *ev, uint64_t
 		}
 		evict_oldest(s);
 	}
+	sip_msg_split_parties(ev->msg);
 	struct call *c = call_new(m, h);
 	c->index = ++s->next_index;
 	c->src = ev->src;

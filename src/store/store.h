@@ -48,7 +48,8 @@ struct sip_event {
 	struct endpoint src, dst;
 	enum transport transport;
 	struct view raw;            /* the whole message */
-	const struct sip_msg *msg;  /* parsed */
+	struct sip_msg *msg;        /* parsed (sip_parse_fast: the store splits
+				       From/To itself when it needs them) */
 };
 
 struct store;

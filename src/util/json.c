@@ -1,32 +1,62 @@
 /* json.c - see json.h. */
 #include "util/json.h"
 
-#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
 void json_init(struct json *j, FILE *out, bool pretty)
 {
-	memset(j, 0, sizeof(*j));
 	j->out = out;
+	j->depth = 0;
 	j->pretty = pretty;
+	j->after_key = false;
+	j->used = 0;
+	memset(j->first, 0, sizeof(j->first));
 	j->first[0] = true;
+}
+
+void json_flush(struct json *j)
+{
+	if (j->used) {
+		fwrite(j->buf, 1, j->used, j->out);
+		j->used = 0;
+	}
+}
+
+static void put(struct json *j, const void *p, size_t n)
+{
+	if (j->used + n > sizeof(j->buf)) {
+		json_flush(j);
+		if (n > sizeof(j->buf)) {
+			fwrite(p, 1, n, j->out);
+			return;
+		}
+	}
+	memcpy(j->buf + j->used, p, n);
+	j->used += n;
+}
+
+static void put_char(struct json *j, char c)
+{
+	if (j->used == sizeof(j->buf))
+		json_flush(j);
+	j->buf[j->used++] = c;
 }
 
 static void newline_indent(struct json *j)
 {
+	static const char spaces[2 * JSON_MAX_DEPTH + 1] = "                                ";
 	if (!j->pretty)
 		return;
-	static const char spaces[2 * JSON_MAX_DEPTH + 1] = "                                ";
-	fputc_unlocked('\n', j->out);
-	fwrite_unlocked(spaces, 1, 2 * (size_t)j->depth, j->out);
+	put_char(j, '\n');
+	put(j, spaces, 2 * (size_t)j->depth);
 }
 
 /* Separator before a value in an array, or before a key in an object. */
 static void before_item(struct json *j)
 {
 	if (!j->first[j->depth])
-		fputc_unlocked(',', j->out);
+		put_char(j, ',');
 	j->first[j->depth] = false;
 	if (j->depth > 0)
 		newline_indent(j);
@@ -43,7 +73,7 @@ static void before_value(struct json *j)
 static void open(struct json *j, char c)
 {
 	before_value(j);
-	fputc_unlocked(c, j->out);
+	put_char(j, c);
 	if (j->depth < JSON_MAX_DEPTH - 1)
 		j->depth++;
 	j->first[j->depth] = true;
@@ -56,9 +86,12 @@ static void close(struct json *j, char c)
 		j->depth--;
 	if (!empty)
 		newline_indent(j);
-	fputc_unlocked(c, j->out);
-	if (j->depth == 0 && j->pretty)
-		fputc_unlocked('\n', j->out);
+	put_char(j, c);
+	if (j->depth == 0) {
+		if (j->pretty)
+			put_char(j, '\n');
+		json_flush(j);
+	}
 }
 
 void json_object_begin(struct json *j) { open(j, '{'); }
@@ -95,72 +128,89 @@ static bool needs_escape(unsigned char c)
 	return c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
 }
 
-/* Writes runs of plain characters with one fwrite each; only quotes,
- * backslashes, control characters and non-ASCII bytes are looked at one by
- * one. */
-static void raw_string(struct json *j, const char *str, size_t n)
+/* Copies runs of plain characters at once; only quotes, backslashes,
+ * control characters and non-ASCII bytes are looked at one by one. */
+static void quoted_string(struct json *j, const char *str, size_t n)
 {
+	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
-	FILE *out = j->out;
-	fputc_unlocked('"', out);
+	put_char(j, '"');
 	size_t i = 0;
 	while (i < n) {
 		size_t run = i;
 		while (run < n && !needs_escape(s[run]))
 			run++;
 		if (run > i) {
-			fwrite_unlocked(s + i, 1, run - i, out);
+			put(j, s + i, run - i);
 			i = run;
 			continue;
 		}
 		unsigned char c = s[i];
 		if (c == '"' || c == '\\') {
-			fputc_unlocked('\\', out);
-			fputc_unlocked(c, out);
+			char esc[2] = { '\\', (char)c };
+			put(j, esc, 2);
 			i++;
 		} else if (c < 0x20) {
 			switch (c) {
-			case '\n': fputs_unlocked("\\n", out); break;
-			case '\r': fputs_unlocked("\\r", out); break;
-			case '\t': fputs_unlocked("\\t", out); break;
-			default: fprintf(out, "\\u%04x", c); break;
+			case '\n': put(j, "\\n", 2); break;
+			case '\r': put(j, "\\r", 2); break;
+			case '\t': put(j, "\\t", 2); break;
+			default: {
+				char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+				put(j, esc, 6);
+				break;
+			}
 			}
 			i++;
 		} else {
 			size_t len = utf8_valid_len(s + i, n - i);
 			if (len == 0) {
-				fputs_unlocked("\\ufffd", out);
+				put(j, "\\ufffd", 6);
 				i++;
 			} else {
-				fwrite_unlocked(s + i, 1, len, out);
+				put(j, s + i, len);
 				i += len;
 			}
 		}
 	}
-	fputc_unlocked('"', out);
+	put_char(j, '"');
 }
 
 void json_key(struct json *j, const char *key)
 {
+	size_t n = strlen(key);
 	before_item(j);
-	raw_string(j, key, strlen(key));
-	fputs_unlocked(j->pretty ? ": " : ":", j->out);
+	/* Keys are the program's own constants: no escaping to look for. */
+	if (j->used + n + 4 > sizeof(j->buf)) {
+		json_flush(j);
+		if (n + 4 > sizeof(j->buf))
+			n = sizeof(j->buf) - 4;
+	}
+	char *p = j->buf + j->used;
+	*p++ = '"';
+	memcpy(p, key, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	if (j->pretty)
+		*p++ = ' ';
+	j->used = (size_t)(p - j->buf);
 	j->after_key = true;
 }
 
 void json_string_n(struct json *j, const char *s, size_t len)
 {
 	before_value(j);
-	raw_string(j, s, len);
+	quoted_string(j, s, len);
 }
 
 void json_string(struct json *j, const char *s)
 {
 	before_value(j);
 	if (!s)
-		fputs_unlocked("null", j->out);
+		put(j, "null", 4);
 	else
-		raw_string(j, s, strlen(s));
+		quoted_string(j, s, strlen(s));
 }
 
 /* Decimal digits of v, written backwards from end; returns the start. */
@@ -179,7 +229,7 @@ void json_u64(struct json *j, uint64_t v)
 	char buf[24];
 	before_value(j);
 	char *p = format_u64(v, buf + sizeof(buf));
-	fwrite_unlocked(p, 1, (size_t)(buf + sizeof(buf) - p), j->out);
+	put(j, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void json_i64(struct json *j, int64_t v)
@@ -190,7 +240,7 @@ void json_i64(struct json *j, int64_t v)
 	char *p = format_u64(mag, buf + sizeof(buf));
 	if (v < 0)
 		*--p = '-';
-	fwrite_unlocked(p, 1, (size_t)(buf + sizeof(buf) - p), j->out);
+	put(j, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void json_ns_as_ms(struct json *j, int64_t ns)
@@ -210,26 +260,35 @@ void json_ns_as_ms(struct json *j, int64_t ns)
 	p = format_u64(us / 1000, p);
 	if (ns < 0)
 		*--p = '-';
-	fwrite_unlocked(p, 1, (size_t)(end - p), j->out);
+	put(j, p, (size_t)(end - p));
 }
 
 void json_double(struct json *j, double v, int decimals)
 {
+	char buf[64];
 	before_value(j);
-	if (!isfinite(v))
-		fputs_unlocked("null", j->out);
+	if (!isfinite(v)) {
+		put(j, "null", 4);
+		return;
+	}
+	int n = snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	if (n > 0 && (size_t)n < sizeof(buf))
+		put(j, buf, (size_t)n);
 	else
-		fprintf(j->out, "%.*f", decimals, v);
+		put(j, "null", 4);
 }
 
 void json_bool(struct json *j, bool v)
 {
 	before_value(j);
-	fputs_unlocked(v ? "true" : "false", j->out);
+	if (v)
+		put(j, "true", 4);
+	else
+		put(j, "false", 5);
 }
 
 void json_null(struct json *j)
 {
 	before_value(j);
-	fputs_unlocked("null", j->out);
+	put(j, "null", 4);
 }

@@ -1,7 +1,9 @@
 /* json.h - a small streaming JSON writer (RFC 8259) for the report.
  *
  * Strings come from the network: they are escaped, and bytes that are not
- * valid UTF-8 become U+FFFD, so the output is always valid JSON. */
+ * valid UTF-8 become U+FFFD, so the output is always valid JSON.  Output
+ * collects in the writer's own buffer and goes to the FILE in large
+ * writes: a report of 100k dialogs is millions of small pieces. */
 #ifndef SIPMON_UTIL_JSON_H
 #define SIPMON_UTIL_JSON_H
 
@@ -11,6 +13,7 @@
 #include <stdio.h>
 
 #define JSON_MAX_DEPTH 16
+#define JSON_BUFFER_BYTES (64 * 1024)
 
 struct json {
 	FILE *out;
@@ -18,16 +21,22 @@ struct json {
 	bool first[JSON_MAX_DEPTH]; /* no member written yet at this level */
 	bool pretty;
 	bool after_key;             /* a key was written; its value comes next */
+	size_t used;
+	char buf[JSON_BUFFER_BYTES];
 };
 
 void json_init(struct json *j, FILE *out, bool pretty);
+
+/* Writes out what is buffered (also done when the outermost value ends). */
+void json_flush(struct json *j);
 
 void json_object_begin(struct json *j);
 void json_object_end(struct json *j);
 void json_array_begin(struct json *j);
 void json_array_end(struct json *j);
 
-/* Member name inside an object; the value call follows. */
+/* Member name inside an object: a constant of the program's own, written
+ * as is (never network data).  The value call follows. */
 void json_key(struct json *j, const char *key);
 
 void json_string(struct json *j, const char *s);

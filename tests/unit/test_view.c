@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/json.h"
 #include "util/netaddr.h"
@@ -133,6 +134,18 @@ START_TEST(rfc3339_microseconds)
 	ck_assert_str_eq(time_format_rfc3339(1700000000123456789LL, buf, sizeof(buf)),
 			 "2023-11-14T22:13:20.123456Z");
 	ck_assert_str_eq(time_format_rfc3339(0, buf, sizeof(buf)), "1970-01-01T00:00:00.000000Z");
+	/* Leap days and century rules against the C library. */
+	for (int64_t sec = -86400LL * 800; sec < 86400LL * 365 * 120; sec += 86400LL * 17 + 3607) {
+		time_t t = (time_t)sec;
+		struct tm tm;
+		char want[64];
+		gmtime_r(&t, &tm);
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.000042Z",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		ck_assert_str_eq(time_format_rfc3339(sec * 1000000000LL + 42000, buf, sizeof(buf)), want);
+	}
+	ck_assert_str_eq(time_format_rfc3339(951782400LL * 1000000000LL, buf, sizeof(buf)),
+			 "2000-02-29T00:00:00.000000Z");
 }
 END_TEST
 
