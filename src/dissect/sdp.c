@@ -91,24 +91,6 @@ static struct view split_at(struct view v, uint8_t c, struct view *after)
 	return view_make(v.p, (size_t)(hit - v.p));
 }
 
-/* v, all decimal digits, as a number no larger than max (max below 2**32,
- * so the 64-bit accumulator cannot overflow). */
-static bool decimal_value(struct view v, uint32_t max, uint32_t *out)
-{
-	if (v.len == 0)
-		return false;
-	uint64_t n = 0;
-	for (size_t i = 0; i < v.len; i++) {
-		unsigned digit = (unsigned)v.p[i] - '0';
-		if (digit > 9)
-			return false;
-		n = n * 10 + digit;
-		if (n > max)
-			return false;
-	}
-	*out = (uint32_t)n;
-	return true;
-}
 
 /* The decimal digits v starts with, as a number no larger than max. */
 static bool leading_decimal(struct view v, uint32_t max, uint32_t *out)
@@ -116,7 +98,7 @@ static bool leading_decimal(struct view v, uint32_t max, uint32_t *out)
 	size_t n = 0;
 	while (n < v.len && v.p[n] >= '0' && v.p[n] <= '9')
 		n++;
-	return decimal_value(view_make(v.p, n), max, out);
+	return view_to_u32_exact(view_make(v.p, n), max, out);
 }
 
 /* ASCII case-insensitive equality with the lower-case constant lc. */
@@ -196,17 +178,17 @@ static bool parse_media(struct view rest, struct sdp_media *m)
 	struct view port_text = split_at(next_field(&rest), '/', &count_text);
 	m->proto = next_field(&rest);
 	uint32_t n;
-	if (m->type.len == 0 || m->proto.len == 0 || !decimal_value(port_text, UDP_PORT_MAX, &n))
+	if (m->type.len == 0 || m->proto.len == 0 || !view_to_u32_exact(port_text, UDP_PORT_MAX, &n))
 		return false;
 	m->port = (uint16_t)n;
 	m->port_count = 1;
-	if (decimal_value(count_text, UDP_PORT_MAX, &n) && n > 0)
+	if (view_to_u32_exact(count_text, UDP_PORT_MAX, &n) && n > 0)
 		m->port_count = (uint16_t)n;
 
 	for (struct view fmt = next_field(&rest); fmt.len; fmt = next_field(&rest)) {
 		if (m->format_count == SDP_MAX_FORMATS)
 			break;
-		if (!decimal_value(fmt, RTP_PAYLOAD_TYPE_MAX, &n) || sdp_media_format(m, (uint8_t)n))
+		if (!view_to_u32_exact(fmt, RTP_PAYLOAD_TYPE_MAX, &n) || sdp_media_format(m, (uint8_t)n))
 			continue;
 		format_init(&m->formats[m->format_count++], (uint8_t)n);
 	}
@@ -225,7 +207,7 @@ const struct sdp_format *sdp_media_format(const struct sdp_media *m, uint8_t pt)
 static struct sdp_format *attribute_format(struct sdp_media *m, struct view *value)
 {
 	uint32_t pt;
-	if (!decimal_value(next_field(value), RTP_PAYLOAD_TYPE_MAX, &pt))
+	if (!view_to_u32_exact(next_field(value), RTP_PAYLOAD_TYPE_MAX, &pt))
 		return NULL;
 	for (uint8_t i = 0; i < m->format_count; i++)
 		if (m->formats[i].pt == pt)
@@ -246,8 +228,8 @@ static void parse_rtpmap(struct view value, struct sdp_media *m)
 	uint32_t n;
 	f->has_rtpmap = true;
 	view_to_cstr(name, f->encoding, sizeof(f->encoding));
-	f->clock_rate = decimal_value(rate, UINT32_MAX, &n) ? n : 0;
-	f->channels = decimal_value(channels, RTPMAP_CHANNELS_MAX, &n) ? (uint8_t)n : 0;
+	f->clock_rate = view_to_u32_exact(rate, UINT32_MAX, &n) ? n : 0;
+	f->channels = view_to_u32_exact(channels, RTPMAP_CHANNELS_MAX, &n) ? (uint8_t)n : 0;
 }
 
 /* RFC 8866 6.15: "a=fmtp:<format> <format specific parameters>". */
@@ -262,7 +244,7 @@ static void parse_fmtp(struct view value, struct sdp_media *m)
 static void parse_rtcp(struct view value, struct sdp_media *m)
 {
 	uint32_t port;
-	if (!decimal_value(next_field(&value), UDP_PORT_MAX, &port))
+	if (!view_to_u32_exact(next_field(&value), UDP_PORT_MAX, &port))
 		return;
 	m->rtcp_port = (uint16_t)port;
 	parse_connection_address(value, &m->rtcp_addr);

@@ -606,24 +606,6 @@ void sip_name_addr(struct view value, struct view *uri, struct view *user)
 
 /* ---- the message ------------------------------------------------------- */
 
-/* v, all decimal digits, as a number no larger than max (below 2**32, so
- * the 64-bit accumulator cannot overflow). */
-static bool decimal_value(struct view v, uint32_t max, uint32_t *out)
-{
-	if (v.len == 0)
-		return false;
-	uint64_t n = 0;
-	for (size_t i = 0; i < v.len; i++) {
-		unsigned digit = (unsigned)v.p[i] - '0';
-		if (digit > 9)
-			return false;
-		n = n * 10 + digit;
-		if (n > max)
-			return false;
-	}
-	*out = (uint32_t)n;
-	return true;
-}
 
 /* RFC 3261 20.16: "CSeq: 1*DIGIT LWS Method". */
 static bool parse_cseq(struct view value, uint32_t *number, struct view *method)
@@ -706,7 +688,7 @@ static void take_field(struct parse_state *st, enum sip_field field, struct view
 		break;
 	case FIELD_CONTENT_LENGTH: {
 		uint32_t n;
-		if (decimal_value(value, CONTENT_LENGTH_MAX, &n))
+		if (view_to_u32_exact(value, CONTENT_LENGTH_MAX, &n))
 			m->content_length = (long)n;
 		else
 			st->content_length_bad = true;
@@ -912,7 +894,7 @@ long sip_frame_length(struct view buf)
 	       step != HEADER_DATA_END) {
 		if (step != HEADER_FIELD || classify_header(name) != FIELD_CONTENT_LENGTH)
 			continue;
-		if (!decimal_value(value, SIP_MAX_MESSAGE, &content_length))
+		if (!view_to_u32_exact(value, SIP_MAX_MESSAGE, &content_length))
 			return -1;
 		break;
 	}

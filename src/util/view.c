@@ -84,6 +84,25 @@ bool view_to_u64(struct view v, uint64_t max, uint64_t *out)
 	return true;
 }
 
+bool view_to_u32_exact(struct view v, uint32_t max, uint32_t *out)
+{
+	if (v.len == 0)
+		return false;
+	/* max is below 2**32, so the 64-bit accumulator cannot overflow
+	 * before the comparison stops it. */
+	uint64_t n = 0;
+	for (size_t i = 0; i < v.len; i++) {
+		unsigned digit = (unsigned)v.p[i] - '0';
+		if (digit > 9)
+			return false;
+		n = n * 10 + digit;
+		if (n > max)
+			return false;
+	}
+	*out = (uint32_t)n;
+	return true;
+}
+
 char *view_to_cstr(struct view v, char *buf, size_t cap)
 {
 	if (cap == 0)

@@ -150,6 +150,10 @@ struct view view_trim(struct view v);
  * false on empty input, a non-digit or a value above max. */
 bool view_to_u64(struct view v, uint64_t max, uint64_t *out);
 
+/* v, all decimal digits (no sign, no white space), as a number no larger
+ * than max; false otherwise. */
+bool view_to_u32_exact(struct view v, uint32_t max, uint32_t *out);
+
 /* Copies v into buf as a NUL-terminated string, truncating to cap-1 bytes;
  * returns buf. */
 char *view_to_cstr(struct view v, char *buf, size_t cap);
