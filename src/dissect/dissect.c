@@ -12,6 +12,7 @@
 #include "dissect/udp.h"
 #include "dissect/websocket.h"
 #include "store/orphan.h"
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 /* Expiry of fragments and idle connections runs when capture time has
@@ -29,6 +30,13 @@ struct dissector {
 	struct tcp_table *tcp;
 	struct capture_counters c;
 	int64_t last_expire_ns;
+	/* The frame being dissected, for the observer. */
+	bool observed;
+	struct dissect_observer obs;
+	uint64_t frame_calls[DISSECT_MAX_FRAME_CALLS];
+	size_t frame_call_count;
+	bool frame_media;
+	uint64_t frame_pending_key;
 	uint8_t ws_scratch[WS_MAX_MESSAGE];
 };
 
@@ -41,15 +49,34 @@ struct ws_state {
 	uint8_t msg[];
 };
 
+/* The current frame belongs to dialog index (once). */
+static void note_frame_call(struct dissector *d, uint64_t index)
+{
+	for (size_t i = 0; i < d->frame_call_count; i++)
+		if (d->frame_calls[i] == index)
+			return;
+	if (d->frame_call_count < DISSECT_MAX_FRAME_CALLS)
+		d->frame_calls[d->frame_call_count++] = index;
+}
+
+/* The key a TCP direction's frames are held under until a message claims
+ * them (distinct from fragment keys by construction: odd vs any). */
+static uint64_t stream_claim_key(const struct endpoint *src, const struct endpoint *dst)
+{
+	return hash_mix(endpoint_hash(src) * 3 + endpoint_hash(dst) + 0x5157) | 1;
+}
+
 void dissect_config_default(struct dissect_config *cfg)
 {
 	ip_limits_default(&cfg->ip);
 	tcp_limits_default(&cfg->tcp);
 }
 
+/* claim_key: nonzero when earlier frames (TCP segments, IP fragments)
+ * hold parts of this message and belong to its dialog too. */
 static void handle_sip(struct dissector *d, const struct frame *f,
 		       const struct endpoint *src, const struct endpoint *dst,
-		       enum transport transport, struct view raw, bool cut)
+		       enum transport transport, struct view raw, bool cut, uint64_t claim_key)
 {
 	struct sip_msg m;
 	enum anomaly a = sip_parse_fast(raw, &m);
@@ -66,7 +93,12 @@ static void handle_sip(struct dissector *d, const struct frame *f,
 		.frame = f, .src = *src, .dst = *dst, .transport = transport,
 		.raw = raw, .msg = &m,
 	};
-	store_sip_message(d->store, &ev);
+	struct call *c = store_sip_message(d->store, &ev);
+	if (c && d->observed) {
+		note_frame_call(d, c->index);
+		if (claim_key)
+			d->obs.claim(d->obs.ctx, claim_key, c->index);
+	}
 }
 
 /* Applies one compound RTCP packet to the streams of call it names
@@ -118,6 +150,10 @@ static void handle_rtcp(struct dissector *d, struct call *call, const struct seg
 static void handle_media(struct dissector *d, struct media_endpoint *me,
 			 const struct segment *seg, struct view payload)
 {
+	if (d->observed) {
+		note_frame_call(d, me->call->index);
+		d->frame_media = true;
+	}
 	if (me->kind == MEDIA_RTCP || (me->rtcp_mux && rtp_is_rtcp(payload))) {
 		d->c.rtcp_packets++;
 		handle_rtcp(d, me->call, seg, payload);
@@ -183,7 +219,7 @@ static void handle_udp(struct dissector *d, struct segment *seg)
 	}
 	if (sip_looks_like(payload))
 		handle_sip(d, seg->frame, &seg->src, &seg->dst, TRANSPORT_UDP, payload,
-			   cut || seg->cut);
+			   cut || seg->cut, seg->frag_key);
 }
 
 /* --- SIP over TCP and WebSocket ------------------------------------- */
@@ -200,7 +236,8 @@ static size_t deliver_sip_stream(struct dissector *d, struct tcp_half *half,
 	long n = sip_frame_length(data);
 	if (n > 0) {
 		handle_sip(d, seg->frame, &half->src, &half->dst, TRANSPORT_TCP,
-			   view_sub(data, 0, (size_t)n), false);
+			   view_sub(data, 0, (size_t)n), false,
+			   stream_claim_key(&half->src, &half->dst));
 		return (size_t)n;
 	}
 	if (n == 0)
@@ -225,7 +262,8 @@ static void ws_message(struct dissector *d, struct tcp_half *half,
 		       const struct segment *seg, struct view msg)
 {
 	if (sip_looks_like(msg))
-		handle_sip(d, seg->frame, &half->src, &half->dst, TRANSPORT_WS, msg, false);
+		handle_sip(d, seg->frame, &half->src, &half->dst, TRANSPORT_WS, msg, false,
+			   stream_claim_key(&half->src, &half->dst));
 }
 
 static size_t deliver_websocket(struct dissector *d, struct tcp_half *half,
@@ -377,9 +415,16 @@ static void on_segment(void *ctx, const struct segment *in)
 	case IPPROTO_NUM_UDP:
 		handle_udp(d, &seg);
 		break;
-	case IPPROTO_NUM_TCP:
-		tcp_input(d->tcp, &seg);
+	case IPPROTO_NUM_TCP: {
+		struct tcp_input_result r;
+		tcp_input_ex(d->tcp, &seg, &r);
+		/* Bytes of a SIP (or not yet classified) stream may belong to a
+		 * message that completes later: hold the frame under its
+		 * direction's key. */
+		if (r.carried_data && r.app != TCP_APP_IGNORE && d->observed)
+			d->frame_pending_key = stream_claim_key(&seg.src, &seg.dst);
 		break;
+	}
 	default:
 		break;
 	}
@@ -392,6 +437,13 @@ struct dissector *dissector_new(const struct dissect_config *cfg, struct store *
 	d->ip = ip_layer_new(&cfg->ip, &d->c.anomalies, on_segment, d);
 	d->tcp = tcp_table_new(&cfg->tcp, &d->c.anomalies, tcp_deliver, tcp_free_app, d);
 	return d;
+}
+
+void dissector_set_observer(struct dissector *d, const struct dissect_observer *obs)
+{
+	d->observed = obs != NULL;
+	if (obs)
+		d->obs = *obs;
 }
 
 void dissector_free(struct dissector *d)
@@ -424,6 +476,15 @@ void dissector_frame(struct dissector *d, const struct frame *f)
 		c->not_ip++;
 	} else {
 		ip_input(d->ip, f, net, ethertype);
+		if (d->observed && !d->frame_pending_key)
+			d->frame_pending_key = ip_layer_held_fragment(d->ip);
+	}
+	if (d->observed) {
+		d->obs.frame_done(d->obs.ctx, f, d->frame_calls, d->frame_call_count, d->frame_media,
+				  d->frame_pending_key);
+		d->frame_call_count = 0;
+		d->frame_media = false;
+		d->frame_pending_key = 0;
 	}
 
 	if (f->ts_ns - d->last_expire_ns >= EXPIRE_INTERVAL_NS) {

@@ -34,7 +34,26 @@ struct capture_counters {
 
 struct dissector;
 
+/* Who learns which dialogs each frame belongs to (the saver, which writes
+ * the frames of matching dialogs).  Called on the dissection thread. */
+struct dissect_observer {
+	void *ctx;
+	/* A message of dialog call_index completed: every earlier frame held
+	 * under key (a TCP direction's bytes, an IP datagram's fragments)
+	 * belongs to that dialog too. */
+	void (*claim)(void *ctx, uint64_t key, uint64_t call_index);
+	/* After each frame: the dialogs it belongs to (creation indexes, at
+	 * most DISSECT_MAX_FRAME_CALLS), whether it carried RTP/RTCP, and a
+	 * nonzero pending_key when a later message may still claim it. */
+	void (*frame_done)(void *ctx, const struct frame *f, const uint64_t *calls, size_t n,
+			   bool media, uint64_t pending_key);
+};
+#define DISSECT_MAX_FRAME_CALLS 8
+
 struct dissector *dissector_new(const struct dissect_config *cfg, struct store *store);
+
+/* obs is copied; NULL removes it. */
+void dissector_set_observer(struct dissector *d, const struct dissect_observer *obs);
 void dissector_free(struct dissector *d);
 
 /* Decodes one frame (f->data holds f->caplen bytes). */

@@ -12,6 +12,7 @@
 
 #include "dissect/ipfrag.h"
 #include "dissect/link.h"
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 /* Defaults, documented in sipmon.8.  30 s is Linux's ipfrag_time (RFC 8200
@@ -89,6 +90,7 @@ struct ip_layer {
 	struct anomaly_counters *anomalies;
 	int max_tunnel_depth;
 	struct ip_stats stats;
+	uint64_t held_fragment;   /* key of the fragment the last frame left held */
 };
 
 /* The packet the decode loop is about to read. */
@@ -101,6 +103,7 @@ struct ip_cursor {
 	/* A reassembled datagram net may point into; freed when replaced or
 	 * when the loop ends. */
 	struct ipfrag_datagram *owned;
+	uint64_t frag_key;  /* set once the cursor reads a reassembled datagram */
 };
 
 /* What an IP header says its payload is. */
@@ -200,6 +203,7 @@ static enum ip_next ip_upper(struct ip_layer *ip, const struct frame *f,
 			.cut = pl->cut,
 			.l4 = pl->bytes,
 			.l4_len = pl->claimed,
+			.frag_key = cur->frag_key,
 		};
 		ip->deliver(ip->ctx, &seg);
 		return IP_NEXT_DONE;
@@ -227,6 +231,15 @@ static bool ip_claim(struct ip_layer *ip, const struct ip_cursor *cur,
 	return true;
 }
 
+/* A nonzero name for a datagram's fragments (ip_layer_held_fragment). */
+static uint64_t fragment_key_hash(const struct ipfrag_key *key)
+{
+	uint64_t h = hash_bytes(key->src.bytes, sizeof(key->src.bytes), key->src.family);
+	h = hash_bytes(key->dst.bytes, sizeof(key->dst.bytes), h);
+	h = hash_mix(h ^ ((uint64_t)key->id << 8) ^ key->protocol);
+	return h ? h : 1;
+}
+
 /* Adds a fragment to reassembly; true (with the datagram owned by cur)
  * when it completed one. */
 static bool ip_reassemble(struct ip_layer *ip, const struct frame *f,
@@ -238,11 +251,15 @@ static bool ip_reassemble(struct ip_layer *ip, const struct frame *f,
 		anomaly_count(ip->anomalies, ANOMALY_FRAG_CUT);
 		return false;
 	}
+	uint64_t held = fragment_key_hash(key);
 	struct ipfrag_datagram *dg = ipfrag_insert(ip->frags, key, frag, f->ts_ns);
-	if (!dg)
+	if (!dg) {
+		ip->held_fragment = held;
 		return false;
+	}
 	ip->stats.reassembled++;
 	cursor_own(cur, dg);
+	cur->frag_key = held;
 	return true;
 }
 
@@ -435,6 +452,7 @@ void ip_input(struct ip_layer *ip, const struct frame *f, struct view net,
 		.net = net,
 		.may_be_cut = f->wirelen > f->caplen,
 	};
+	ip->held_fragment = 0;
 	if (ethertype == ETHERTYPE_IPV4) {
 		cur.family = NETADDR_V4;
 	} else if (ethertype == ETHERTYPE_IPV6) {
@@ -453,4 +471,9 @@ void ip_input(struct ip_layer *ip, const struct frame *f, struct view net,
 			next = ipv6_decode(ip, f, &cur);
 	} while (next == IP_NEXT_INNER);
 	ipfrag_datagram_free(cur.owned);
+}
+
+uint64_t ip_layer_held_fragment(const struct ip_layer *ip)
+{
+	return ip->held_fragment;
 }

@@ -40,6 +40,12 @@ void ip_input(struct ip_layer *ip, const struct frame *f, struct view net,
  * time).  ip_input() also does this lazily. */
 void ip_layer_expire(struct ip_layer *ip, int64_t now_ns);
 
+/* After ip_input(): nonzero when the frame was a fragment held for
+ * reassembly, naming its datagram; the segment delivered when the datagram
+ * completes carries the same value in frag_key, so a saver can claim the
+ * earlier fragments' frames too. */
+uint64_t ip_layer_held_fragment(const struct ip_layer *ip);
+
 /* Counters for the report and status. */
 struct ip_stats {
 	uint64_t fragments;           /* fragments seen */

@@ -33,6 +33,9 @@ struct segment {
 	bool cut;                  /* the IP datagram was not fully captured */
 	struct view l4;            /* transport header + payload, as captured */
 	uint32_t l4_len;           /* length the IP header claims for l4 */
+	uint64_t frag_key;         /* reassembled from fragments: the key their
+				      frames were held under (see
+				      ip_layer_held_fragment()); 0 otherwise */
 };
 
 #endif

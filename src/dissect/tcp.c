@@ -830,7 +830,17 @@ void tcp_table_free(struct tcp_table *t)
 
 void tcp_input(struct tcp_table *t, struct segment *seg)
 {
+	tcp_input_ex(t, seg, NULL);
+}
+
+void tcp_input_ex(struct tcp_table *t, struct segment *seg, struct tcp_input_result *res)
+{
 	struct tcp_header h;
+	struct tcp_input_result ignored;
+	if (!res)
+		res = &ignored;
+	res->carried_data = false;
+	res->app = TCP_APP_UNKNOWN;
 	t->segments++;
 	enum anomaly a = tcp_parse(seg, &h);
 	if (a != ANOMALY_NONE) {
@@ -885,8 +895,11 @@ void tcp_input(struct tcp_table *t, struct segment *seg)
 		d->next_seq = data_seq;
 		d->half.resync = has_data;
 	}
-	if (has_data)
+	if (has_data) {
 		dir_receive(t, d, seg, data_seq, h.payload, h.lost);
+		res->carried_data = h.payload.len > 0;
+		res->app = d->half.app;
+	}
 	if ((h.flags & TCP_FLAG_FIN) && !d->fin_seen) {
 		d->fin_seen = true;
 		d->fin_seq = data_seq + (uint32_t)h.payload.len + h.lost;

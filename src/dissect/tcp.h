@@ -62,6 +62,13 @@ void tcp_table_free(struct tcp_table *t);
 /* Feeds one TCP segment (seg->l4 starts at the TCP header). */
 void tcp_input(struct tcp_table *t, struct segment *seg);
 
+/* What a segment was, for observers that keep frames (the saver). */
+struct tcp_input_result {
+	bool carried_data;   /* it had payload bytes */
+	enum tcp_app app;    /* its direction's protocol after delivery */
+};
+void tcp_input_ex(struct tcp_table *t, struct segment *seg, struct tcp_input_result *res);
+
 /* Forgets connections idle past the timeout relative to now_ns. */
 void tcp_table_expire(struct tcp_table *t, int64_t now_ns);
 

@@ -100,6 +100,12 @@ struct call {
 	int64_t invite_ns, answer_ns, bye_ns; /* 0 = not seen */
 	uint32_t method_counts[SIP_METHOD_COUNT];
 
+	/* Output filter (--filter): message-level facts seen so far, and
+	 * whether the dialog passes now. */
+	uint64_t filter_atoms;
+	bool filter_pass;
+	uint32_t save_lost_frames;      /* left the saver's line before it passed */
+
 	/* Media. */
 	struct media_endpoint *media;   /* endpoints announced in SDP */
 	struct rtp_stream *streams;     /* streams seen, in first-packet order */
