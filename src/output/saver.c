@@ -1,0 +1,288 @@
+/* saver.c - the delay line between dissection and the file writer (see
+ * saver.h). */
+#include "output/saver.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/hash.h"
+#include "util/xalloc.h"
+
+/* Keys of frames still waiting to be claimed: a small open hash. */
+#define KEY_TABLE_INITIAL 1024u
+
+struct entry {
+	struct entry *next;               /* toward the newest */
+	struct entry *key_older, *key_newer; /* frames held under the same key */
+	int64_t ts_ns;
+	uint64_t pending_key;
+	uint32_t caplen, wirelen;
+	int32_t linktype;
+	uint8_t call_count;
+	uint64_t calls[DISSECT_MAX_FRAME_CALLS];
+	uint8_t data[];
+};
+
+struct key_slot {
+	uint64_t key;                     /* 0 = empty, UINT64_MAX = deleted */
+	struct entry *newest;
+};
+
+struct saver {
+	struct saver_config cfg;
+	struct store *store;
+	saver_sink_fn sink;
+	void *sink_ctx;
+	struct entry *head, *tail;
+	size_t bytes;
+	uint64_t frames;
+	int64_t latest_ts;
+	struct key_slot *keys;
+	size_t key_cap, key_used;
+	struct saver_stats stats;
+};
+
+#define KEY_DELETED UINT64_MAX
+
+struct saver *saver_new(const struct saver_config *cfg, struct store *store,
+			saver_sink_fn sink, void *sink_ctx)
+{
+	struct saver *s = xcalloc(1, sizeof(*s));
+	s->cfg = *cfg;
+	if (!s->cfg.pending_bytes)
+		s->cfg.pending_bytes = (size_t)SAVER_DEFAULT_PENDING_MIB << 20;
+	if (!s->cfg.window_ns)
+		s->cfg.window_ns = (int64_t)SAVER_DEFAULT_WINDOW_S * NS_PER_SEC;
+	s->store = store;
+	s->sink = sink;
+	s->sink_ctx = sink_ctx;
+	s->key_cap = KEY_TABLE_INITIAL;
+	s->keys = xcalloc(s->key_cap, sizeof(*s->keys));
+	return s;
+}
+
+void saver_free(struct saver *s)
+{
+	if (!s)
+		return;
+	while (s->head) {
+		struct entry *next = s->head->next;
+		free(s->head);
+		s->head = next;
+	}
+	free(s->keys);
+	free(s);
+}
+
+/* --- keys ------------------------------------------------------------ */
+
+static struct key_slot *key_find(struct saver *s, uint64_t key, bool for_insert)
+{
+	size_t mask = s->key_cap - 1;
+	struct key_slot *tomb = NULL;
+	for (size_t i = hash_mix(key) & mask;; i = (i + 1) & mask) {
+		struct key_slot *k = &s->keys[i];
+		if (k->key == key)
+			return k;
+		if (k->key == KEY_DELETED && !tomb)
+			tomb = k;
+		if (k->key == 0)
+			return for_insert ? (tomb ? tomb : k) : NULL;
+	}
+}
+
+static void key_grow(struct saver *s)
+{
+	struct key_slot *old = s->keys;
+	size_t old_cap = s->key_cap;
+	s->key_cap *= 2;
+	s->keys = xcalloc(s->key_cap, sizeof(*s->keys));
+	s->key_used = 0;
+	for (size_t i = 0; i < old_cap; i++) {
+		if (old[i].key && old[i].key != KEY_DELETED) {
+			struct key_slot *k = key_find(s, old[i].key, true);
+			*k = old[i];
+			s->key_used++;
+		}
+	}
+	free(old);
+}
+
+static void key_link(struct saver *s, struct entry *e)
+{
+	if ((s->key_used + 1) * 2 > s->key_cap)
+		key_grow(s);
+	struct key_slot *k = key_find(s, e->pending_key, true);
+	if (k->key != e->pending_key) {
+		k->key = e->pending_key;
+		k->newest = NULL;
+		s->key_used++;
+	}
+	e->key_older = k->newest;
+	if (k->newest)
+		k->newest->key_newer = e;
+	k->newest = e;
+}
+
+/* The oldest entry leaves: it is the oldest of its key's chain too. */
+static void key_unlink_oldest(struct saver *s, struct entry *e)
+{
+	if (!e->pending_key)
+		return;
+	if (e->key_newer) {
+		e->key_newer->key_older = NULL;
+		return;
+	}
+	struct key_slot *k = key_find(s, e->pending_key, false);
+	if (k && k->newest == e) {
+		k->key = KEY_DELETED;
+		k->newest = NULL;
+		s->key_used--;
+	}
+}
+
+/* --- decisions ---------------------------------------------------------- */
+
+bool saver_dialog_passes(const struct saver *s, const struct call *c)
+{
+	return c && (!s->cfg.filtered || c->filter_pass);
+}
+
+static bool entry_passes(struct saver *s, const struct entry *e)
+{
+	for (unsigned i = 0; i < e->call_count; i++)
+		if (saver_dialog_passes(s, store_call_by_index(s->store, e->calls[i])))
+			return true;
+	return false;
+}
+
+static void write_frame(struct saver *s, int64_t ts, uint32_t caplen, uint32_t wirelen,
+			int linktype, const uint8_t *data)
+{
+	s->sink(s->sink_ctx, ts, caplen, wirelen, linktype, data);
+	s->stats.frames_written++;
+}
+
+/* A frame leaves undecided: its dialogs, should they pass later, lost it. */
+static void drop_entry(struct saver *s, const struct entry *e)
+{
+	if (e->call_count == 0)
+		return; /* never claimed: not a dialog's frame */
+	s->stats.frames_not_matching++;
+	for (unsigned i = 0; i < e->call_count; i++) {
+		struct call *c = store_call_by_index(s->store, e->calls[i]);
+		if (c)
+			c->save_lost_frames++;
+	}
+}
+
+static void pop_head(struct saver *s, bool write)
+{
+	struct entry *e = s->head;
+	if (write)
+		write_frame(s, e->ts_ns, e->caplen, e->wirelen, e->linktype, e->data);
+	else
+		drop_entry(s, e);
+	key_unlink_oldest(s, e);
+	s->head = e->next;
+	if (!s->head)
+		s->tail = NULL;
+	s->bytes -= sizeof(*e) + e->caplen;
+	s->frames--;
+	free(e);
+}
+
+/* Lets out of the line every frame that may leave now. */
+static void drain(struct saver *s, bool force)
+{
+	while (s->head) {
+		struct entry *e = s->head;
+		bool passes = entry_passes(s, e);
+		bool too_old = s->latest_ts - e->ts_ns > s->cfg.window_ns;
+		bool too_full = s->bytes > s->cfg.pending_bytes;
+		if (!passes && !too_old && !too_full && !force)
+			break;
+		pop_head(s, passes);
+	}
+}
+
+/* --- observer ------------------------------------------------------------ */
+
+static void on_claim(void *ctx, uint64_t key, uint64_t call_index)
+{
+	struct saver *s = ctx;
+	struct key_slot *k = key_find(s, key, false);
+	for (struct entry *e = k ? k->newest : NULL; e; e = e->key_older) {
+		bool known = false;
+		for (unsigned i = 0; i < e->call_count; i++)
+			known |= e->calls[i] == call_index;
+		if (!known && e->call_count < DISSECT_MAX_FRAME_CALLS)
+			e->calls[e->call_count++] = call_index;
+	}
+}
+
+static void on_frame(void *ctx, const struct frame *f, const uint64_t *calls, size_t n,
+		     bool media, uint64_t pending_key)
+{
+	struct saver *s = ctx;
+	if (f->ts_ns > s->latest_ts)
+		s->latest_ts = f->ts_ns;
+	if ((n == 0 && pending_key == 0) || (media && s->cfg.sip_only)) {
+		drain(s, false);
+		return;
+	}
+	/* Nothing waiting and already decided: straight to the writer. */
+	if (!s->head && !pending_key) {
+		bool passes = false;
+		for (size_t i = 0; i < n && !passes; i++)
+			passes = saver_dialog_passes(s, store_call_by_index(s->store, calls[i]));
+		if (passes) {
+			write_frame(s, f->ts_ns, f->caplen, f->wirelen, f->linktype, f->data);
+			return;
+		}
+	}
+	struct entry *e = xmalloc(sizeof(*e) + f->caplen);
+	e->next = NULL;
+	e->key_older = e->key_newer = NULL;
+	e->ts_ns = f->ts_ns;
+	e->pending_key = pending_key;
+	e->caplen = f->caplen;
+	e->wirelen = f->wirelen;
+	e->linktype = f->linktype;
+	e->call_count = (uint8_t)(n < DISSECT_MAX_FRAME_CALLS ? n : DISSECT_MAX_FRAME_CALLS);
+	memcpy(e->calls, calls, e->call_count * sizeof(e->calls[0]));
+	memcpy(e->data, f->data, f->caplen);
+	if (s->tail)
+		s->tail->next = e;
+	else
+		s->head = e;
+	s->tail = e;
+	s->bytes += sizeof(*e) + f->caplen;
+	s->frames++;
+	if (pending_key)
+		key_link(s, e);
+	drain(s, false);
+}
+
+void saver_attach(struct saver *s, struct dissector *d)
+{
+	struct dissect_observer obs = { .ctx = s, .claim = on_claim, .frame_done = on_frame };
+	dissector_set_observer(d, &obs);
+}
+
+void saver_finish(struct saver *s)
+{
+	drain(s, true);
+	/* Lost frames count only for dialogs that did pass in the end. */
+	s->stats.frames_lost = 0;
+	for (struct call *c = store_oldest(s->store); c; c = c->newer)
+		if (saver_dialog_passes(s, c))
+			s->stats.frames_lost += c->save_lost_frames;
+}
+
+void saver_get_stats(const struct saver *s, struct saver_stats *out)
+{
+	*out = s->stats;
+	out->pending_frames = s->frames;
+	out->pending_bytes = s->bytes;
+}

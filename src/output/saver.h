@@ -1,0 +1,63 @@
+/* saver.h - which captured frames go to the output file (-O): the SIP and,
+ * unless --sip-only, RTP/RTCP frames of the dialogs that pass the filter,
+ * in capture order.
+ *
+ * A dialog may be decided after its first packets (a filter on its final
+ * status is true only at the 200 OK), and TCP segments or IP fragments
+ * belong to a dialog only once the message they carry completes.  Frames
+ * therefore wait in a delay line, bounded in bytes and in capture time;
+ * the oldest leaves when one of its dialogs passes (written), or when it is
+ * too old or the line is full (not written; a dialog that passes later
+ * counts those frames as lost). */
+#ifndef SIPMON_OUTPUT_SAVER_H
+#define SIPMON_OUTPUT_SAVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dissect/dissect.h"
+#include "store/store.h"
+
+#define SAVER_DEFAULT_PENDING_MIB 64u
+#define SAVER_DEFAULT_WINDOW_S 60u
+
+/* Where decided frames go (the pcap writer, or a test). */
+typedef void (*saver_sink_fn)(void *ctx, int64_t ts_ns, uint32_t caplen, uint32_t wirelen,
+			      int linktype, const uint8_t *data);
+
+struct saver_config {
+	bool sip_only;               /* --sip-only: no RTP/RTCP frames */
+	size_t pending_bytes;        /* the delay line's size; 0 = default */
+	int64_t window_ns;           /* how long a frame may wait; 0 = default */
+	bool filtered;               /* dialogs pass only once their filter_pass
+					is set (the dissector evaluates --filter);
+					otherwise every stored dialog passes */
+};
+
+struct saver;
+
+/* The saver hands frames to sink and reads dialogs from store (on the
+ * dissection thread, under the store's write lock). */
+struct saver *saver_new(const struct saver_config *cfg, struct store *store,
+			saver_sink_fn sink, void *sink_ctx);
+void saver_free(struct saver *s);
+
+/* Makes the saver the dissector's observer. */
+void saver_attach(struct saver *s, struct dissector *d);
+
+/* End of input: every waiting frame is decided now. */
+void saver_finish(struct saver *s);
+
+struct saver_stats {
+	uint64_t frames_written;     /* handed to the writer */
+	uint64_t frames_not_matching;/* frames of dialogs that did not pass */
+	uint64_t frames_lost;        /* left the line before their dialog passed */
+	uint64_t pending_frames, pending_bytes;
+};
+void saver_get_stats(const struct saver *s, struct saver_stats *out);
+
+/* Whether dialog c passes the saver's filter (the TUI shows it). */
+bool saver_dialog_passes(const struct saver *s, const struct call *c);
+
+#endif
