@@ -151,13 +151,15 @@ static void sdp_summary(const struct call_message *m, char *buf, size_t cap)
 	size_t used = 0;
 	for (unsigned i = 0; i < sdp.media_count && used + 1 < cap; i++) {
 		const struct sdp_media *md = &sdp.media[i];
-		char type[16], addr[NETADDR_STRLEN];
+		char type[16], addr[ENDPOINT_STRLEN];
 		view_to_cstr(md->type, type, sizeof(type));
-		if (md->addr.family)
-			netaddr_format(&md->addr, addr, sizeof(addr));
-		else
-			snprintf(addr, sizeof(addr), "?");
-		int n = snprintf(buf + used, cap - used, "%s%s %s:%u", i ? "; " : "", type, addr, md->port);
+		if (md->addr.family) {
+			struct endpoint e = { .ip = md->addr, .port = md->port };
+			endpoint_format(&e, addr, sizeof(addr));
+		} else {
+			snprintf(addr, sizeof(addr), "?:%u", md->port);
+		}
+		int n = snprintf(buf + used, cap - used, "%s%s %s", i ? "; " : "", type, addr);
 		if (n < 0 || (size_t)n >= cap - used)
 			break;
 		used += (size_t)n;

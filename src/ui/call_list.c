@@ -9,6 +9,7 @@
  * every dialog, however many are stored. */
 #include "ui/window.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ enum column_id {
 	COL_COUNT
 };
 
-enum sort_kind { SORT_NUMBER, SORT_TEXT };
+enum sort_kind { SORT_NUMBER, SORT_TEXT, SORT_ADDRESS };
 
 struct column_def {
 	const char *title;
@@ -63,8 +64,8 @@ static const struct column_def columns[COL_COUNT] = {
 	[COL_METHOD] = { "Method", "Method", 9, 6, 90, false, false, true, SORT_TEXT },
 	[COL_FROM] = { "From", "From user", 16, 8, 85, true, false, true, SORT_TEXT },
 	[COL_TO] = { "To", "To user", 16, 8, 84, true, false, true, SORT_TEXT },
-	[COL_SRC] = { "Source", "Source address:port", 21, 21, 50, true, false, true, SORT_TEXT },
-	[COL_DST] = { "Destination", "Destination address:port", 21, 21, 49, true, false, true, SORT_TEXT },
+	[COL_SRC] = { "Source", "Source address:port", 21, 21, 50, true, false, true, SORT_ADDRESS },
+	[COL_DST] = { "Destination", "Destination address:port", 21, 21, 49, true, false, true, SORT_ADDRESS },
 	[COL_MSGS] = { "Msgs", "Messages", 4, 4, 70, false, true, true, SORT_NUMBER },
 	[COL_STATE] = { "State", "Call state", 10, 10, 80, false, false, true, SORT_TEXT },
 	[COL_START] = { "Start", "Start time", 8, 8, 30, false, false, true, SORT_NUMBER },
@@ -276,29 +277,86 @@ static int64_t cell_number(const struct call *c, enum column_id col, int64_t now
 	}
 }
 
+/* Addresses sort as numbers (10.0.0.9 before 10.0.0.10): family, bytes,
+ * port in network order. */
+#define ADDRESS_KEY_LEN (1 + 16 + 2)
+_Static_assert(ADDRESS_KEY_LEN <= SORT_TEXT_PREFIX, "address keys fit a row's key");
+
+static void address_key(const struct endpoint *e, char *key)
+{
+	key[0] = (char)e->ip.family;
+	memcpy(key + 1, e->ip.bytes, sizeof(e->ip.bytes));
+	key[1 + 16] = (char)(e->port >> 8);
+	key[1 + 16 + 1] = (char)(e->port & 0xff);
+}
+
+/* The text a text column sorts by, without formatting it. */
+static const char *sort_text(const struct call *c, enum column_id col, char *buf, size_t cap)
+{
+	struct call_quality q;
+	switch (col) {
+	case COL_METHOD: return sip_method_name(c->first_method);
+	case COL_FROM: return user_or_uri(c->from_user, c->from_uri);
+	case COL_TO: return user_or_uri(c->to_user, c->to_uri);
+	case COL_CALL_ID: return c->call_id ? c->call_id : "";
+	case COL_USER_AGENT: return c->user_agent ? c->user_agent : "";
+	case COL_TRANSPORT: return transport_name(c->transport);
+	case COL_STATE: {
+		const char *name = call_state_name(c->state);
+		return name ? name : "";
+	}
+	case COL_CODEC:
+		call_quality_get(c, &q);
+		snprintf(buf, cap, "%s", q.codec);
+		return buf;
+	default:
+		buf[0] = '\0';
+		return buf;
+	}
+}
+
 static void fill_sort_key(struct list_row *r, const struct call *c, int64_t now)
 {
 	r->index = c->index;
 	r->num = 0;
 	r->text[0] = '\0';
-	if (columns[list.sort_col].sort == SORT_NUMBER) {
+	switch (columns[list.sort_col].sort) {
+	case SORT_NUMBER:
 		r->num = cell_number(c, list.sort_col, now);
-	} else {
-		char cell[CELL_LEN];
-		cell_text(c, list.sort_col, now, cell, sizeof(cell));
-		memcpy(r->text, cell, sizeof(r->text) - 1);
-		r->text[sizeof(r->text) - 1] = '\0';
+		break;
+	case SORT_ADDRESS:
+		address_key(list.sort_col == COL_SRC ? &c->src : &c->dst, r->text);
+		break;
+	case SORT_TEXT: {
+		/* Lower-cased once here, so comparing is a plain strcmp. */
+		char buf[QUALITY_CODEC_LEN];
+		const char *t = sort_text(c, list.sort_col, buf, sizeof(buf));
+		size_t i = 0;
+		for (; i + 1 < sizeof(r->text) && t[i]; i++)
+			r->text[i] = (char)tolower((unsigned char)t[i]);
+		r->text[i] = '\0';
+		break;
 	}
+	}
+}
+
+/* A row sorted by index needs nothing from its dialog. */
+static void index_row(struct list_row *r, uint64_t index)
+{
+	r->index = index;
+	r->num = (int64_t)index;
+	r->text[0] = '\0';
 }
 
 static int compare_rows(const void *pa, const void *pb)
 {
 	const struct list_row *a = pa, *b = pb;
 	int r = 0;
-	if (columns[list.sort_col].sort == SORT_NUMBER)
-		r = (a->num > b->num) - (a->num < b->num);
-	else
-		r = strncasecmp(a->text, b->text, sizeof(a->text));
+	switch (columns[list.sort_col].sort) {
+	case SORT_NUMBER: r = (a->num > b->num) - (a->num < b->num); break;
+	case SORT_ADDRESS: r = memcmp(a->text, b->text, ADDRESS_KEY_LEN); break;
+	case SORT_TEXT: r = strcmp(a->text, b->text); break;
+	}
 	if (r == 0)
 		r = (a->index > b->index) - (a->index < b->index);
 	return list.sort_desc ? -r : r;
@@ -436,33 +494,101 @@ static void drop_evicted(uint64_t first)
 }
 
 /* Under the read lock: takes in the dialogs created since the last call. */
+/* A dialog the filter turned away while it was still going on may match
+ * later (a payload regex on its BYE, a To that a redirect changes): it is
+ * tested again whenever it gained messages, until it ends.  Bounded: past
+ * RECHECK_MAX such dialogs, the oldest wait for the next rebuild. */
+#define RECHECK_MAX 4096
+
+struct recheck {
+	uint64_t index;
+	uint32_t messages;    /* when last tested */
+};
+
+static struct recheck recheck_queue[RECHECK_MAX];
+static size_t recheck_count;
+
+static bool call_in_progress(const struct call *c)
+{
+	if (c->first_method == SIP_METHOD_INVITE)
+		return c->state == CALL_STATE_SETUP || c->state == CALL_STATE_IN_CALL;
+	return c->final_status == 0;
+}
+
+static void recheck_add(const struct call *c)
+{
+	if (!call_in_progress(c))
+		return;
+	if (recheck_count == RECHECK_MAX) {
+		memmove(recheck_queue, recheck_queue + 1, (RECHECK_MAX - 1) * sizeof(*recheck_queue));
+		recheck_count--;
+	}
+	recheck_queue[recheck_count++] = (struct recheck){ c->index, c->messages };
+}
+
+static void append_row(const struct call *c, int64_t now)
+{
+	rows_reserve(list.count + 1);
+	struct list_row *r = &list.rows[list.count++];
+	if (sorted_by_index())
+		index_row(r, c->index);
+	else
+		fill_sort_key(r, c, now);
+}
+
+/* Under the read lock: dialogs turned away that now pass join the rows. */
+static void recheck_rejected(struct store *s, int64_t now)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < recheck_count; i++) {
+		struct recheck *q = &recheck_queue[i];
+		const struct call *c = store_call_by_index(s, q->index);
+		if (!c || q->index <= list.floor)
+			continue;
+		if (c->messages != q->messages) {
+			q->messages = c->messages;
+			if (row_passes(c)) {
+				append_row(c, now);
+				continue;
+			}
+			if (!call_in_progress(c))
+				continue;
+		}
+		recheck_queue[o++] = *q;
+	}
+	recheck_count = o;
+}
+
+/* Under the read lock: takes in the dialogs created since the last call. */
 static void absorb_new(struct store *s, int64_t now)
 {
 	uint64_t first = store_first_index(s), last = store_last_index(s);
 	drop_evicted(first);
 	if (list.seen_last < list.floor)
 		list.seen_last = list.floor;
-	if (last <= list.seen_last)
-		return;
-	uint64_t from = list.seen_last + 1 > first ? list.seen_last + 1 : first;
 	size_t before = list.count;
 	bool at_end = list.count == 0 || list.cursor + 1 >= list.count;
+	bool filtering = list.search_applied[0] || call_filter_active();
+	if (filtering && recheck_count)
+		recheck_rejected(s, now);
+	size_t before_new = list.count;
+	uint64_t from = list.seen_last + 1 > first ? list.seen_last + 1 : first;
 	for (uint64_t i = from; i <= last; i++) {
 		const struct call *c = store_call_by_index(s, i);
-		if (!c || !row_passes(c))
+		if (!c)
 			continue;
-		rows_reserve(list.count + 1);
-		struct list_row *r = &list.rows[list.count++];
-		if (sorted_by_index())
-			r->index = i;
-		else
-			fill_sort_key(r, c, now);
+		if (filtering && !row_passes(c)) {
+			recheck_add(c);
+			continue;
+		}
+		append_row(c, now);
 	}
-	list.seen_last = last;
+	if (last > list.seen_last)
+		list.seen_last = last;
 	if (list.count == before)
 		return;
 	uint64_t keep = cursor_index();
-	if (sorted_by_index() && list.sort_desc) {
+	if (sorted_by_index() && list.sort_desc && before_new == before) {
 		/* Newest first: the new rows go on top, newest first. */
 		size_t fresh = list.count - before;
 		struct list_row *tmp = xmalloc(fresh * sizeof(*tmp));
@@ -471,7 +597,8 @@ static void absorb_new(struct store *s, int64_t now)
 		memmove(list.rows + fresh, list.rows, before * sizeof(*list.rows));
 		memcpy(list.rows, tmp, fresh * sizeof(*tmp));
 		free(tmp);
-	} else if (!sorted_by_index()) {
+	} else if (!sorted_by_index() || list.sort_desc || before_new != before) {
+		/* Rows of rechecked dialogs are older than the rest: merge. */
 		merge_new_rows(before);
 	}
 	/* Autoscroll follows new dialogs unless the user moved away. */
@@ -488,27 +615,44 @@ static void rebuild(struct ui *ui)
 	struct store *s = ui->ctx->store;
 	uint64_t keep = cursor_index();
 	list.count = 0;
+	recheck_count = 0;
 	int64_t now = ui_now_ns(ui);
 	store_read_lock(s);
 	uint64_t first = store_first_index(s), last = store_last_index(s);
 	store_read_unlock(s);
 	if (first <= list.floor)
 		first = list.floor + 1;
+	bool filtering = list.search_applied[0] || call_filter_active();
 	for (uint64_t start = first; start <= last; start += REBUILD_CHUNK) {
 		uint64_t end = start + REBUILD_CHUNK - 1 < last ? start + REBUILD_CHUNK - 1 : last;
 		store_read_lock(s);
 		for (uint64_t i = start; i <= end; i++) {
 			const struct call *c = store_call_by_index(s, i);
-			if (!c || !row_passes(c))
+			if (!c)
 				continue;
+			if (filtering && !row_passes(c)) {
+				recheck_add(c);
+				continue;
+			}
 			rows_reserve(list.count + 1);
-			fill_sort_key(&list.rows[list.count++], c, now);
+			struct list_row *r = &list.rows[list.count++];
+			/* The index order needs no look into the dialog. */
+			if (sorted_by_index())
+				index_row(r, i);
+			else
+				fill_sort_key(r, c, now);
 		}
 		store_read_unlock(s);
 	}
 	list.seen_last = last > list.seen_last ? last : list.seen_last;
-	if (!(sorted_by_index() && !list.sort_desc))
+	if (!sorted_by_index())
 		qsort(list.rows, list.count, sizeof(*list.rows), compare_rows);
+	else if (list.sort_desc)
+		for (size_t i = 0, j = list.count; i + 1 < j; i++, j--) {
+			struct list_row t = list.rows[i];
+			list.rows[i] = list.rows[j - 1];
+			list.rows[j - 1] = t;
+		}
 	restore_cursor(keep);
 }
 
@@ -524,6 +668,8 @@ static void narrow(struct ui *ui)
 		const struct call *c = store_call_by_index(s, list.rows[i].index);
 		if (c && row_passes(c))
 			list.rows[o++] = list.rows[i];
+		else if (c)
+			recheck_add(c);
 	}
 	store_read_unlock(s);
 	list.count = o;
@@ -554,6 +700,7 @@ void call_list_forget_all(struct ui *ui)
 	list.floor = store_last_index(ui->ctx->store);
 	store_read_unlock(ui->ctx->store);
 	list.count = 0;
+	recheck_count = 0;
 	list.cursor = list.top = 0;
 	list.selected_count = 0;
 	list.user_moved = false;
@@ -1099,10 +1246,19 @@ static bool list_action(struct ui *ui, int action)
 	case LIST_COLUMNS: ui_push(ui, UI_WIN_COLUMNS); return true;
 	case LIST_SORT_PREV: change_sort(ui, -1); return true;
 	case LIST_SORT_NEXT: change_sort(ui, 1); return true;
-	case LIST_SORT_SWAP:
+	case LIST_SORT_SWAP: {
+		/* Every key ties broken by the index: the reverse order is
+		 * the same rows backwards. */
+		uint64_t keep = cursor_index();
 		list.sort_desc = !list.sort_desc;
-		rebuild(ui);
+		for (size_t i = 0, j = list.count; i + 1 < j; i++, j--) {
+			struct list_row t = list.rows[i];
+			list.rows[i] = list.rows[j - 1];
+			list.rows[j - 1] = t;
+		}
+		restore_cursor(keep);
 		return true;
+	}
 	case LIST_AUTOSCROLL:
 		list.autoscroll = !list.autoscroll;
 		ui_note(ui, "autoscroll %s", list.autoscroll ? "on" : "off");

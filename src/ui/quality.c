@@ -4,13 +4,28 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/emodel.h"
+#include "store/rtp_stats.h"
+
+/* The same figures the report prints (RFC 3550 A.3/A.8, G.107 MOS with
+ * the RTCP round trip when known). */
 void stream_quality_get(const struct rtp_stream *s, struct stream_quality *out)
 {
 	memset(out, 0, sizeof(*out));
-	(void)s;
-	/* struct rtp_stream has no loss/jitter/MOS fields yet: every figure
-	 * stays unknown.  When they land, fill them here, e.g.
-	 * out->has_loss = true; out->lost = s->lost; ... */
+	struct rtp_figures f;
+	const struct emodel_codec *codec = emodel_codec_lookup(s->codec[0] ? s->codec : NULL, s->pt);
+	rtp_stats_figures(&s->stats, codec, s->rtcp.rtt_ms, &f);
+	out->has_loss = f.expected > 0;
+	out->expected = f.expected;
+	out->lost = f.lost;
+	out->loss_pct = f.lost_pct;
+	out->has_jitter = f.has_jitter;
+	out->jitter_ms = f.jitter_ms;
+	out->max_jitter_ms = f.max_jitter_ms;
+	out->has_delta = f.has_timing;
+	out->max_delta_ms = f.max_delta_ms;
+	out->has_mos = f.has_mos;
+	out->mos = f.mos;
 }
 
 void call_quality_get(const struct call *c, struct call_quality *out)

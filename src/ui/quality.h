@@ -1,9 +1,7 @@
-/* quality.h - the RTP quality figures the windows show, in one place.
- *
- * struct rtp_stream gains loss, jitter and MOS figures in separate work
- * (RFC 3550 A.3/A.8, the G.107 E-model of store/emodel.h).  Every window
- * reads them only through these functions, so when the fields land only
- * quality.c changes; until then each figure says it is unknown and the
+/* quality.h - the RTP quality figures the windows show, in one place:
+ * loss, jitter and delta (RFC 3550 A.3/A.8) and MOS (the G.107 E-model of
+ * store/emodel.h), read from each stream's struct rtp_stats.  A figure
+ * that cannot be computed (no clock rate, unknown codec) says so and the
  * windows show '-'. */
 #ifndef SIPMON_UI_QUALITY_H
 #define SIPMON_UI_QUALITY_H
