@@ -19,13 +19,37 @@ void stream_quality_get(const struct rtp_stream *s, struct stream_quality *out)
 	out->expected = f.expected;
 	out->lost = f.lost;
 	out->loss_pct = f.lost_pct;
+	out->duplicates = f.duplicates;
+	out->out_of_order = f.out_of_order;
+	out->seq_errors = f.seq_errors;
 	out->has_jitter = f.has_jitter;
 	out->jitter_ms = f.jitter_ms;
 	out->max_jitter_ms = f.max_jitter_ms;
+	out->mean_jitter_ms = f.mean_jitter_ms;
 	out->has_delta = f.has_timing;
 	out->max_delta_ms = f.max_delta_ms;
+	out->mean_delta_ms = f.mean_delta_ms;
 	out->has_mos = f.has_mos;
 	out->mos = f.mos;
+	out->r_factor = f.r_factor;
+	snprintf(out->events, sizeof(out->events), "%s", f.events);
+	out->clock_rate = s->clock_rate;
+	out->rtcp = s->rtcp;
+}
+
+bool quality_bad_jitter(double ms)
+{
+	return ms > QUALITY_BAD_JITTER_MS;
+}
+
+bool quality_bad_loss(double pct)
+{
+	return pct > QUALITY_BAD_LOSS_PCT;
+}
+
+bool quality_bad_mos(double mos)
+{
+	return mos < QUALITY_BAD_MOS;
 }
 
 void call_quality_get(const struct call *c, struct call_quality *out)

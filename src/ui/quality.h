@@ -13,17 +13,32 @@
 #include "store/call.h"
 #include "store/media.h"
 
+/* Where a figure turns red (issue 5's defaults: what VoIP engineers call
+ * audibly bad; the configuration will make them settable). */
+#define QUALITY_BAD_JITTER_MS 30.0
+#define QUALITY_BAD_LOSS_PCT 1.0
+#define QUALITY_BAD_MOS 3.6
+
 struct stream_quality {
 	bool has_loss;
 	uint64_t expected, lost;
 	double loss_pct;
+	uint64_t duplicates, out_of_order, seq_errors;
 	bool has_jitter;
-	double jitter_ms, max_jitter_ms;
+	double jitter_ms, max_jitter_ms, mean_jitter_ms;
 	bool has_delta;
-	double max_delta_ms;
+	double max_delta_ms, mean_delta_ms;
 	bool has_mos;
-	double mos;
+	double mos, r_factor;
+	char events[64];                 /* RFC 4733 digits, "" when none */
+	uint32_t clock_rate;
+	struct stream_rtcp rtcp;         /* the far end's reports */
 };
+
+/* Whether a figure is past its threshold (drawn in the warning colour). */
+bool quality_bad_jitter(double ms);
+bool quality_bad_loss(double pct);
+bool quality_bad_mos(double mos);
 
 void stream_quality_get(const struct rtp_stream *s, struct stream_quality *out);
 

@@ -1,13 +1,16 @@
 /* rtp_view.c - the RTP streams of the chosen dialogs and how good they
- * are: packets, loss, jitter, delta and MOS per stream (RFC 3550 A.3 and
- * A.8, G.107).  The figures come through quality.h, so they show '-'
- * until the store computes them. */
+ * are, live: packets, loss, jitter, delta and MOS per stream (RFC 3550 A.3
+ * and A.8, G.107), and for the stream under the cursor every figure, its
+ * DTMF digits, what the far end's RTCP says, and per-second graphs of
+ * jitter and loss drawn with block characters.  Figures past their
+ * threshold (quality.h) are drawn in the warning colour. */
 #include "ui/window.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "dissect/packet.h"
+#include "store/rtp_stats.h"
 #include "ui/draw.h"
 #include "ui/quality.h"
 #include "util/netaddr.h"
@@ -16,6 +19,14 @@
  * new SSRCs), and the count says when some were left out. */
 #define RTP_MAX_STREAMS 256
 #define RTP_TOP_LINES 3
+/* The detail pane under the table: 6 lines of figures, 2 graphs of 2. */
+#define RTP_DETAIL_LINES 11
+/* Eight heights of U+2581..U+2588, and their ASCII stand-ins. */
+static const char *const graph_blocks_utf8[] = {
+	" ", "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588",
+};
+static const char graph_blocks_ascii[] = " .:-=+*#@";
+#define GRAPH_LEVELS 8
 
 struct stream_row {
 	uint64_t call_index;
@@ -35,6 +46,9 @@ static struct {
 	bool truncated;
 	size_t cursor;
 	size_t announced;    /* media endpoints the SDP named */
+	/* The per-second history of the stream under the cursor. */
+	struct rtp_second history[RTP_HISTORY_SECONDS];
+	size_t history_count;
 } rtp;
 
 void rtp_view_show(struct ui *ui, const uint64_t *calls, size_t count)
@@ -53,6 +67,7 @@ static void copy_streams(struct ui *ui)
 	rtp.count = 0;
 	rtp.truncated = false;
 	rtp.announced = 0;
+	rtp.history_count = 0;
 	store_read_lock(s);
 	for (size_t k = 0; k < rtp.call_count; k++) {
 		const struct call *c = store_call_by_index(s, rtp.calls[k]);
@@ -78,6 +93,9 @@ static void copy_streams(struct ui *ui)
 			r->first_ns = st->first_ns;
 			r->last_ns = st->last_ns;
 			stream_quality_get(st, &r->q);
+			if (rtp.count - 1 == rtp.cursor)
+				rtp.history_count = rtp_stats_history(&st->stats, rtp.history,
+								      RTP_HISTORY_SECONDS);
 		}
 	}
 	store_read_unlock(s);
@@ -140,6 +158,118 @@ static void cells(const struct stream_row *r, char out[RC_COUNT][ENDPOINT_STRLEN
 	draw_format_duration(r->last_ns - r->first_ns, out[RC_DURATION], ENDPOINT_STRLEN);
 }
 
+/* A cell's colour: the warning colour past the thresholds. */
+static attr_t figure_attr(const struct stream_row *r, int column, attr_t base)
+{
+	bool bad = (column == RC_LOSS || column == RC_LOST) ? r->q.has_loss && quality_bad_loss(r->q.loss_pct)
+		 : (column == RC_JITTER) ? r->q.has_jitter && quality_bad_jitter(r->q.jitter_ms)
+		 : (column == RC_MAX_JITTER) ? r->q.has_jitter && quality_bad_jitter(r->q.max_jitter_ms)
+		 : (column == RC_MOS) ? r->q.has_mos && quality_bad_mos(r->q.mos)
+		 : false;
+	return bad ? draw_attr(UI_COLOR_BAD) | A_BOLD : base;
+}
+
+/* One graph row: the last `width` seconds of value(), scaled to the
+ * largest shown, as block characters. */
+static void draw_graph(const struct ui *ui, int y, int x, int width, bool jitter)
+{
+	char buf[RTP_HISTORY_SECONDS * 3 + 1];
+	size_t n = rtp.history_count;
+	size_t shown = (size_t)width < n ? (size_t)width : n;
+	size_t first = n - shown;
+	double max = 0;
+	for (size_t i = first; i < n; i++) {
+		double v = jitter ? rtp.history[i].max_jitter_ms : rtp.history[i].lost;
+		if (v > max)
+			max = v;
+	}
+	size_t len = 0;
+	for (size_t i = first; i < n; i++) {
+		double v = jitter ? rtp.history[i].max_jitter_ms : rtp.history[i].lost;
+		int level = max > 0 ? (int)(v / max * GRAPH_LEVELS + 0.999) : 0;
+		if (level > GRAPH_LEVELS)
+			level = GRAPH_LEVELS;
+		if (v > 0 && level == 0)
+			level = 1;
+		const char *b = ui->utf8 ? graph_blocks_utf8[level] : (char[]){ graph_blocks_ascii[level], 0 };
+		size_t bl = strlen(b);
+		if (len + bl >= sizeof(buf))
+			break;
+		memcpy(buf + len, b, bl);
+		len += bl;
+	}
+	buf[len] = '\0';
+	bool bad = jitter ? quality_bad_jitter(max) : max > 0;
+	draw_text(y, x, width, buf, bad ? draw_attr(UI_COLOR_BAD) : draw_attr(UI_COLOR_GOOD));
+}
+
+static void draw_detail(const struct ui *ui, int y0)
+{
+	if (rtp.count == 0 || y0 < RTP_TOP_LINES + 1)
+		return;
+	const struct stream_row *r = &rtp.rows[rtp.cursor];
+	const struct stream_quality *q = &r->q;
+	char a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN], line[512];
+	char v1[24], v2[24], v3[24];
+	draw_hline(y0, 0, COLS, draw_attr(UI_COLOR_DIM));
+	snprintf(line, sizeof(line), "%s -> %s  SSRC 0x%08x  %s %u Hz  dialog %llu",
+		 endpoint_format(&r->src, a, sizeof(a)), endpoint_format(&r->dst, b, sizeof(b)),
+		 r->ssrc, r->codec, q->clock_rate, (unsigned long long)r->call_index);
+	draw_text(y0 + 1, 1, COLS - 2, line, A_BOLD);
+	snprintf(line, sizeof(line),
+		 "Packets %llu   expected %llu   lost %llu (%.2f %%)   duplicates %llu   out of order %llu   sequence errors %llu",
+		 (unsigned long long)r->packets, (unsigned long long)q->expected,
+		 (unsigned long long)q->lost, q->loss_pct, (unsigned long long)q->duplicates,
+		 (unsigned long long)q->out_of_order, (unsigned long long)q->seq_errors);
+	draw_text(y0 + 2, 1, COLS - 2, line,
+		  q->has_loss && quality_bad_loss(q->loss_pct) ? draw_attr(UI_COLOR_BAD) : A_NORMAL);
+	figure(v1, sizeof(v1), q->has_delta, 2, q->max_delta_ms);
+	figure(v2, sizeof(v2), q->has_delta, 2, q->mean_delta_ms);
+	snprintf(line, sizeof(line), "Delta ms      max %s   mean %s", v1, v2);
+	draw_text(y0 + 3, 1, COLS - 2, line, A_NORMAL);
+	figure(v1, sizeof(v1), q->has_jitter, 2, q->jitter_ms);
+	figure(v2, sizeof(v2), q->has_jitter, 2, q->max_jitter_ms);
+	figure(v3, sizeof(v3), q->has_jitter, 2, q->mean_jitter_ms);
+	snprintf(line, sizeof(line), "Jitter ms     now %s   max %s   mean %s", v1, v2, v3);
+	draw_text(y0 + 4, 1, COLS - 2, line,
+		  q->has_jitter && quality_bad_jitter(q->max_jitter_ms) ? draw_attr(UI_COLOR_BAD) : A_NORMAL);
+	figure(v1, sizeof(v1), q->has_mos, 2, q->mos);
+	figure(v2, sizeof(v2), q->has_mos, 1, q->r_factor);
+	snprintf(line, sizeof(line), "MOS %s (R %s)   DTMF %s", v1, v2, q->events[0] ? q->events : "-");
+	draw_text(y0 + 5, 1, COLS - 2, line,
+		  q->has_mos && quality_bad_mos(q->mos) ? draw_attr(UI_COLOR_BAD) : A_NORMAL);
+	if (q->rtcp.seen) {
+		figure(v1, sizeof(v1), q->rtcp.jitter_ms >= 0, 2, q->rtcp.jitter_ms);
+		figure(v2, sizeof(v2), q->rtcp.rtt_ms >= 0, 2, q->rtcp.rtt_ms);
+		figure(v3, sizeof(v3), q->rtcp.mos_lq >= 0, 1, q->rtcp.mos_lq);
+		snprintf(line, sizeof(line),
+			 "RTCP (far end)  fraction lost %.3f   cumulative lost %d   jitter %s ms   RTT %s ms   MOS-LQ %s   reports %llu",
+			 q->rtcp.fraction_lost, q->rtcp.cumulative_lost, v1, v2, v3,
+			 (unsigned long long)q->rtcp.reports);
+	} else {
+		snprintf(line, sizeof(line), "RTCP (far end)  none seen for this SSRC");
+	}
+	draw_text(y0 + 6, 1, COLS - 2, line, A_NORMAL);
+	/* Graphs: one column per second, newest on the right. */
+	const int label = 22;
+	int width = COLS - label - 2;
+	if (width < 1)
+		return;
+	double max_j = 0, max_l = 0;
+	for (size_t i = 0; i < rtp.history_count; i++) {
+		if (rtp.history[i].max_jitter_ms > max_j)
+			max_j = rtp.history[i].max_jitter_ms;
+		if (rtp.history[i].lost > max_l)
+			max_l = rtp.history[i].lost;
+	}
+	snprintf(line, sizeof(line), "Jitter/s  top %.1f ms", max_j);
+	draw_text(y0 + 7, 1, label, line, A_NORMAL);
+	draw_graph(ui, y0 + 8, label, width, true);
+	snprintf(line, sizeof(line), "Lost/s    top %.0f", max_l);
+	draw_text(y0 + 9, 1, label, line, A_NORMAL);
+	draw_graph(ui, y0 + 10, label, width, false);
+}
+
 static void rtp_draw(struct ui *ui)
 {
 	copy_streams(ui);
@@ -171,7 +301,12 @@ static void rtp_draw(struct ui *ui)
 		else
 			draw_text(RTP_TOP_LINES - 1, x[i], rtp_columns[i].width, rtp_columns[i].title, ha);
 	}
+	/* The detail pane takes the bottom when there is room for it and a
+	 * few table rows. */
 	int rows = LINES - RTP_TOP_LINES - 1;
+	bool detail = rows >= RTP_DETAIL_LINES + 3;
+	if (detail)
+		rows -= RTP_DETAIL_LINES;
 	size_t top = rtp.cursor >= (size_t)rows ? rtp.cursor - (size_t)rows + 1 : 0;
 	for (int r = 0; r < rows && top + (size_t)r < rtp.count; r++) {
 		size_t i = top + (size_t)r;
@@ -183,12 +318,15 @@ static void rtp_draw(struct ui *ui)
 		for (int k = 0; k < RC_COUNT; k++) {
 			if (x[k] < 0)
 				continue;
+			attr_t ca = figure_attr(&rtp.rows[i], k, a);
 			if (rtp_columns[k].right)
-				draw_text_right(y, x[k], rtp_columns[k].width, c[k], a);
+				draw_text_right(y, x[k], rtp_columns[k].width, c[k], ca);
 			else
-				draw_text(y, x[k], rtp_columns[k].width, c[k], a);
+				draw_text(y, x[k], rtp_columns[k].width, c[k], ca);
 		}
 	}
+	if (detail)
+		draw_detail(ui, RTP_TOP_LINES + rows);
 	if (rtp.count == 0)
 		draw_text(RTP_TOP_LINES + 1, 2, COLS - 2,
 			  "No RTP seen for these dialogs (none flows without an SDP answer).",
