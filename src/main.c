@@ -4,6 +4,7 @@
 
 #include <malloc.h>
 #include <pcap/pcap.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +13,12 @@
 #include "capture/live_source.h"
 #include "capture/pipeline.h"
 #include "dissect/dissect.h"
+#include "filter/filter.h"
 #include "options.h"
 #include "output/headless.h"
+#include "output/pcap_writer.h"
 #include "output/report.h"
+#include "output/saver.h"
 #include "store/store.h"
 #include "ui/ui.h"
 #include "util/privileges.h"
@@ -49,6 +53,101 @@ static bool bpf_syntax_ok(const char *bpf, char *err, size_t errlen)
 	return ok;
 }
 
+/* Positional arguments: a BPF filter when they compile as one (what
+ * sipmon documents); otherwise, as sngrep does, the first is a match
+ * expression and the rest the BPF filter. */
+static bool split_positional(struct options *o, const char **bpf, char *err, size_t errlen)
+{
+	*bpf = o->bpf;
+	if (!o->bpf || bpf_syntax_ok(o->bpf, err, errlen))
+		return true;
+	char rest_err[PCAP_ERRBUF_SIZE + 64] = "";
+	if (o->bpf_rest && !bpf_syntax_ok(o->bpf_rest, rest_err, sizeof(rest_err)))
+		return false;
+	o->match = o->first_arg;
+	*bpf = o->bpf_rest;
+	return true;
+}
+
+/* The dialog filter of --filter or of a match expression, or NULL. */
+static struct filter *build_filter(const struct options *o, char *err, size_t errlen, bool *failed)
+{
+	*failed = false;
+	if (o->filter && o->match) {
+		snprintf(err, errlen, "give either --filter or a match expression, not both");
+		*failed = true;
+		return NULL;
+	}
+	if ((o->match_icase || o->match_invert) && !o->match) {
+		snprintf(err, errlen, "-i and -v go with a match expression");
+		*failed = true;
+		return NULL;
+	}
+	if (o->match) {
+		struct filter *f = filter_from_sngrep_match(o->match, o->match_icase,
+							    o->match_invert, err, errlen);
+		*failed = !f;
+		return f;
+	}
+	if (!o->filter)
+		return NULL;
+	char msg[512];
+	size_t pos = 0;
+	struct filter *f = filter_compile(o->filter, msg, sizeof(msg), &pos);
+	if (!f) {
+		/* The expression, and a caret under where it went wrong. */
+		int indent = (int)(pos < strlen(o->filter) ? pos : strlen(o->filter));
+		snprintf(err, errlen, "--filter: %s\n  %s\n  %*s^", msg, o->filter, indent, "");
+		*failed = true;
+	}
+	return f;
+}
+
+/* The output file: the writer, and the saver choosing its frames. */
+struct output {
+	struct pcap_writer *writer;
+	struct saver *saver;
+	struct store *store;
+};
+
+static void write_frame(void *ctx, int64_t ts_ns, uint32_t caplen, uint32_t wirelen,
+			int linktype, const uint8_t *data)
+{
+	pcap_writer_write(ctx, ts_ns, caplen, wirelen, linktype, data);
+}
+
+static struct pcap_writer *rotation_target;
+
+/* SIGUSR1 forces a rotation (the writer only sets a flag). */
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+	if (rotation_target)
+		pcap_writer_request_rotation(rotation_target);
+}
+
+static bool output_should_stop(void *ctx)
+{
+	struct output *out = ctx;
+	return out->writer && pcap_writer_wants_exit(out->writer);
+}
+
+/* After the pipeline has drained: the saver decides what still waits, the
+ * writer writes it and closes the file. */
+static void output_finish(void *ctx)
+{
+	struct output *out = ctx;
+	if (out->saver) {
+		store_write_lock(out->store);
+		saver_finish(out->saver);
+		store_write_unlock(out->store);
+	}
+	if (out->writer) {
+		rotation_target = NULL;
+		pcap_writer_close(out->writer);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	tune_malloc();
@@ -68,8 +167,16 @@ int main(int argc, char **argv)
 		printf("sipmon %s\n", PACKAGE_VERSION);
 		return 0;
 	}
-	if (opt.bpf && !bpf_syntax_ok(opt.bpf, err, sizeof(err))) {
+	const char *bpf;
+	if (!split_positional(&opt, &bpf, err, sizeof(err))) {
 		fprintf(stderr, "sipmon: bad filter '%s': %s\n", opt.bpf, err);
+		options_free(&opt);
+		return EXIT_USAGE;
+	}
+	bool filter_failed;
+	struct filter *filter = build_filter(&opt, err, sizeof(err), &filter_failed);
+	if (filter_failed) {
+		fprintf(stderr, "sipmon: %s\n", err);
 		options_free(&opt);
 		return EXIT_USAGE;
 	}
@@ -98,14 +205,17 @@ int main(int argc, char **argv)
 
 	struct dissect_config dcfg;
 	dissect_config_default(&dcfg);
+	dcfg.filter = filter;
 	struct dissector *d = dissector_new(&dcfg, store);
+	static struct output out;
+	out.store = store;
 
 	struct pipeline_config pcfg = {
 		.inputs = opt.inputs,
 		.input_count = opt.input_count,
 		.devices = opt.devices,
 		.device_count = opt.device_count,
-		.bpf = opt.bpf,
+		.bpf = bpf,
 		.ring_bytes = (size_t)opt.ring_mib << 20,
 		.speed = opt.realtime,
 		.promiscuous = !opt.no_promisc,
@@ -119,8 +229,37 @@ int main(int argc, char **argv)
 		status = EXIT_INPUT;
 		goto out;
 	}
-	/* Devices (and, later, output files) are open: root is not needed
-	 * any more. */
+	if (opt.output) {
+		struct pcap_writer_config wcfg = {
+			.path = opt.output,
+			.rotate_bytes = opt.rotate_bytes,
+			.ring_files = opt.ring_files,
+			.rotate_seconds = opt.rotate_seconds,
+			.pcapng = opt.pcapng,
+			.unbuffered = opt.unbuffered,
+			.post_rotate = opt.post_rotate,
+			/* Headless runs for days: a full disk must be seen. */
+			.on_error = opt.on_write_error >= 0 ? (enum writer_error_policy)opt.on_write_error
+				    : interface ? WRITER_ERROR_STOP_WRITING : WRITER_ERROR_EXIT,
+		};
+		signal(SIGXFSZ, SIG_IGN);
+		out.writer = pcap_writer_open(&wcfg, err, sizeof(err));
+		if (!out.writer) {
+			fprintf(stderr, "sipmon: %s\n", err);
+			status = EXIT_WRITE;
+			goto out;
+		}
+		struct saver_config svcfg = { .sip_only = opt.sip_only, .filtered = filter != NULL };
+		out.saver = saver_new(&svcfg, store, write_frame, out.writer);
+		saver_attach(out.saver, d);
+		rotation_target = out.writer;
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_sigusr1;
+		sigaction(SIGUSR1, &sa, NULL);
+	}
+	/* Devices and the output file are open: root is not needed any
+	 * more. */
 	if (opt.user && !privileges_drop(opt.user, err, sizeof(err))) {
 		fprintf(stderr, "sipmon: %s\n", err);
 		status = EXIT_USAGE;
@@ -132,6 +271,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	report_sources_init(&sources, p);
+	sources.filtered = filter != NULL;
+	sources.saver = out.saver;
+	sources.writer = out.writer;
 	if (!pipeline_start(p, err, sizeof(err))) {
 		fprintf(stderr, "sipmon: %s\n", err);
 		status = EXIT_INPUT;
@@ -146,12 +288,16 @@ int main(int argc, char **argv)
 		status = ui_run(&ui);
 		pipeline_stop(p);
 		pipeline_wait(p);
+		output_finish(&out);
 	} else {
 		struct headless_config hcfg = {
 			.status_line = !opt.quiet,
 			.report_file = opt.report_file,
 			.report_file_format = opt.report == REPORT_TEXT ? REPORT_TEXT : REPORT_JSON,
 			.report_interval_s = opt.report_interval,
+			.should_stop = output_should_stop,
+			.after_drain = output_finish,
+			.ctx = &out,
 		};
 		if (!headless_run(&hcfg, &sources, p, d, store))
 			status = EXIT_INPUT;
@@ -162,15 +308,27 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sipmon: %s\n", pipeline_error(p, i));
 		status = EXIT_INPUT;
 	}
+	if (out.writer) {
+		struct pcap_writer_stats ws;
+		pcap_writer_stats(out.writer, &ws);
+		if (ws.failed) {
+			fprintf(stderr, "sipmon: %s: %s\n", opt.output, ws.error);
+			if (!interface && pcap_writer_wants_exit(out.writer))
+				status = EXIT_WRITE;
+		}
+	}
 out:
 	fflush(stdout);
 #ifdef SIPMON_FREE_AT_EXIT
 	/* Sanitizer builds free everything so leak checking sees a clean
 	 * heap; otherwise the kernel reclaims a large store far faster than
 	 * a million free() calls. */
+	saver_free(out.saver);
+	pcap_writer_free(out.writer);
 	pipeline_free(p);
 	dissector_free(d);
 	store_free(store);
+	filter_free(filter);
 	options_free(&opt);
 #endif
 	return status;

@@ -22,7 +22,16 @@ enum {
 	OPT_REPORT_FILE,
 	OPT_REPORT_INTERVAL,
 	OPT_ORPHAN_RTP,
+	OPT_PCAPNG,
+	OPT_POST_ROTATE,
+	OPT_ON_WRITE_ERROR,
+	OPT_SIP_ONLY,
+	OPT_FILTER,
 };
+
+/* -W and -G bounds. */
+#define RING_FILES_MAX 100000
+#define ROTATE_SECONDS_MAX (366 * 86400)
 
 /* --ring-size bounds, MiB: one record must fit, memory must stay sane. */
 #define RING_MIB_MIN 1
@@ -47,12 +56,24 @@ static const struct option long_options[] = {
 	{ "report-interval", required_argument, NULL, OPT_REPORT_INTERVAL },
 	{ "user", required_argument, NULL, 'Z' },
 	{ "orphan-rtp", no_argument, NULL, OPT_ORPHAN_RTP },
+	{ "output", required_argument, NULL, 'O' },
+	{ "rotate-size", required_argument, NULL, 'C' },
+	{ "ring-files", required_argument, NULL, 'W' },
+	{ "rotate-seconds", required_argument, NULL, 'G' },
+	{ "unbuffered", no_argument, NULL, 'U' },
+	{ "pcapng", no_argument, NULL, OPT_PCAPNG },
+	{ "post-rotate", required_argument, NULL, OPT_POST_ROTATE },
+	{ "on-write-error", required_argument, NULL, OPT_ON_WRITE_ERROR },
+	{ "sip-only", no_argument, NULL, OPT_SIP_ONLY },
+	{ "filter", required_argument, NULL, OPT_FILTER },
+	{ "icase", no_argument, NULL, 'i' },
+	{ "invert", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char short_options[] = "+I:d:B:Z:Nqcl:RhV";
+static const char short_options[] = "+I:d:B:Z:O:C:W:G:UivNqcl:RhV";
 
 void options_usage(FILE *out)
 {
@@ -75,6 +96,19 @@ void options_usage(FILE *out)
 		"  -R, --rotate           at the limit, forget the oldest dialog instead of\n"
 		"                         refusing new ones\n"
 		"      --orphan-rtp       also report RTP streams no SDP announced\n"
+		"      --filter EXPR      only dialogs EXPR selects (see sipmon(8), FILTERS)\n"
+		"  -i, --icase            the match expression ignores case (sngrep)\n"
+		"  -v, --invert           the match expression selects what does not match\n"
+		"  -O, --output FILE      write the selected dialogs' packets to FILE (pcap)\n"
+		"  -C, --rotate-size SIZE a new file when this one would pass SIZE (k, M, G)\n"
+		"  -W, --ring-files N     keep at most N files, deleting the oldest\n"
+		"  -G, --rotate-seconds S a new file every S seconds (FILE may hold strftime %%)\n"
+		"  -U, --unbuffered       write each packet through at once\n"
+		"      --pcapng           write pcapng instead of pcap\n"
+		"      --sip-only         write SIP only, not the dialogs' RTP and RTCP\n"
+		"      --post-rotate CMD  run CMD FILE for every file closed\n"
+		"      --on-write-error A stop (keep capturing, stop writing) or exit (status 3);\n"
+		"                         default exit with -N, stop in the interface\n"
 		"      --report[=FORMAT]  print the report when input ends: json or text\n"
 		"                         (default text)\n"
 		"      --report-file PATH rewrite the report (json unless --report=text) in PATH\n"
@@ -138,6 +172,29 @@ static bool parse_speed(const char *s, double *out)
 	return true;
 }
 
+/* "100M"-style sizes: a number with an optional k, M or G (powers of
+ * 1000, as tcpdump's -C). */
+static bool parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return false;
+	uint64_t mult = 1;
+	switch (*end) {
+	case 'k': case 'K': mult = 1000ULL; end++; break;
+	case 'm': case 'M': mult = 1000000ULL; end++; break;
+	case 'g': case 'G': mult = 1000000000ULL; end++; break;
+	case '\0': break;
+	default: return false;
+	}
+	if (*end || v == 0 || v > UINT64_MAX / mult)
+		return false;
+	*out = v * mult;
+	return true;
+}
+
 static char *join_args(int count, char **args)
 {
 	size_t len = 0;
@@ -161,6 +218,7 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
 	o->buffer_mib = LIVE_DEFAULT_BUFFER_MIB;
 	o->ring_mib = PIPELINE_LIVE_RING_MIB;
 	o->report_interval = OPTIONS_DEFAULT_REPORT_INTERVAL;
+	o->on_write_error = -1;
 	optind = 1;
 	opterr = 0;
 	int c;
@@ -232,6 +290,44 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
 			break;
 		case 'Z': o->user = optarg; break;
 		case OPT_ORPHAN_RTP: o->orphan_rtp = true; break;
+		case 'O': o->output = optarg; break;
+		case 'C':
+			if (!parse_size(optarg, &o->rotate_bytes)) {
+				snprintf(errbuf, errlen, "-C wants a size such as 100M, not '%s'", optarg);
+				return OPTIONS_ERROR;
+			}
+			break;
+		case 'W':
+			if (!parse_u32(optarg, 1, RING_FILES_MAX, &o->ring_files)) {
+				snprintf(errbuf, errlen, "-W wants a number of files from 1 to %d, not '%s'",
+					 RING_FILES_MAX, optarg);
+				return OPTIONS_ERROR;
+			}
+			break;
+		case 'G':
+			if (!parse_u32(optarg, 1, ROTATE_SECONDS_MAX, &o->rotate_seconds)) {
+				snprintf(errbuf, errlen, "-G wants seconds from 1 to %d, not '%s'",
+					 ROTATE_SECONDS_MAX, optarg);
+				return OPTIONS_ERROR;
+			}
+			break;
+		case 'U': o->unbuffered = true; break;
+		case OPT_PCAPNG: o->pcapng = true; break;
+		case OPT_POST_ROTATE: o->post_rotate = optarg; break;
+		case OPT_ON_WRITE_ERROR:
+			if (strcmp(optarg, "stop") == 0) {
+				o->on_write_error = 0;
+			} else if (strcmp(optarg, "exit") == 0) {
+				o->on_write_error = 1;
+			} else {
+				snprintf(errbuf, errlen, "--on-write-error wants stop or exit, not '%s'", optarg);
+				return OPTIONS_ERROR;
+			}
+			break;
+		case OPT_SIP_ONLY: o->sip_only = true; break;
+		case OPT_FILTER: o->filter = optarg; break;
+		case 'i': o->match_icase = true; break;
+		case 'v': o->match_invert = true; break;
 		case 'h': o->show_help = true; return OPTIONS_EXIT_OK;
 		case 'V': o->show_version = true; return OPTIONS_EXIT_OK;
 		case ':':
@@ -245,8 +341,21 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
 			return OPTIONS_ERROR;
 		}
 	}
-	if (optind < argc)
+	if (optind < argc) {
 		o->bpf = join_args(argc - optind, argv + optind);
+		o->first_arg = argv[optind];
+		if (optind + 1 < argc)
+			o->bpf_rest = join_args(argc - optind - 1, argv + optind + 1);
+	}
+	if ((o->rotate_bytes || o->ring_files || o->rotate_seconds || o->unbuffered || o->pcapng ||
+	     o->post_rotate || o->sip_only) && !o->output) {
+		snprintf(errbuf, errlen, "-C, -W, -G, -U, --pcapng, --post-rotate and --sip-only go with -O FILE");
+		return OPTIONS_ERROR;
+	}
+	if (o->ring_files && !o->rotate_bytes && !o->rotate_seconds) {
+		snprintf(errbuf, errlen, "-W keeps a ring of files: it needs -C or -G to rotate");
+		return OPTIONS_ERROR;
+	}
 	if (o->realtime > 0 && o->input_count == 0) {
 		snprintf(errbuf, errlen, "--realtime replays -I files; give one");
 		return OPTIONS_ERROR;
@@ -258,6 +367,8 @@ void options_free(struct options *o)
 {
 	free(o->bpf);
 	o->bpf = NULL;
+	free(o->bpf_rest);
+	o->bpf_rest = NULL;
 	for (size_t i = 0; i < o->device_arg_count; i++)
 		free(o->device_arg_copy[i]);
 	o->device_arg_count = 0;

@@ -35,7 +35,23 @@ struct options {
 	uint32_t report_interval;   /* --report-interval, seconds */
 	const char *user;           /* -Z */
 	bool orphan_rtp;            /* --orphan-rtp */
+	/* Saving (-O) and filtering. */
+	const char *output;         /* -O */
+	uint64_t rotate_bytes;      /* -C, with k/M/G */
+	uint32_t ring_files;        /* -W */
+	uint32_t rotate_seconds;    /* -G */
+	bool unbuffered;            /* -U */
+	bool pcapng;                /* --pcapng */
+	const char *post_rotate;    /* --post-rotate */
+	int on_write_error;         /* --on-write-error: -1 default, else enum writer_error_policy */
+	bool sip_only;              /* --sip-only */
+	const char *filter;         /* --filter */
+	bool match_icase;           /* -i */
+	bool match_invert;          /* -v */
+	const char *match;          /* sngrep's positional match expression, when any */
 	char *bpf;                  /* trailing arguments joined by spaces */
+	const char *first_arg;      /* the first trailing argument */
+	char *bpf_rest;             /* the ones after it, joined (NULL if none) */
 	bool show_help;
 	bool show_version;
 };
@@ -53,6 +69,7 @@ void options_usage(FILE *out);
 enum {
 	EXIT_USAGE = 1,      /* bad command line */
 	EXIT_INPUT = 2,      /* an input could not be read, or was truncated */
+	EXIT_WRITE = 3,      /* the output file could not be written (headless) */
 };
 
 #endif

@@ -11,6 +11,7 @@
 #include "dissect/sip.h"
 #include "dissect/udp.h"
 #include "dissect/websocket.h"
+#include "filter/filter.h"
 #include "store/orphan.h"
 #include "util/hash.h"
 #include "util/xalloc.h"
@@ -26,6 +27,7 @@
 
 struct dissector {
 	struct store *store;
+	const struct filter *filter;
 	struct ip_layer *ip;
 	struct tcp_table *tcp;
 	struct capture_counters c;
@@ -72,6 +74,29 @@ void dissect_config_default(struct dissect_config *cfg)
 	tcp_limits_default(&cfg->tcp);
 }
 
+/* Re-evaluates the dialog filter after a message (filter.h: message-level
+ * conditions accumulate in the dialog's atom mask). */
+static void apply_filter(const struct filter *f, struct call *c, const struct sip_msg *m,
+			 struct view raw)
+{
+	if (filter_uses_messages(f))
+		c->filter_atoms |= filter_message_atoms(f, m, raw);
+	struct filter_dialog fd = {
+		.from = view_cstr(c->from_uri),
+		.to = view_cstr(c->to_uri),
+		.from_user = view_cstr(c->from_user),
+		.to_user = view_cstr(c->to_user),
+		.call_id = view_make(c->call_id, c->call_id_len),
+		.user_agent = view_cstr(c->user_agent),
+		.state = call_state_name(c->state),
+		.method = sip_method_name(c->first_method),
+		.final_status = c->final_status,
+		.src = c->src,
+		.dst = c->dst,
+	};
+	c->filter_pass = filter_eval(f, &fd, c->filter_atoms);
+}
+
 /* claim_key: nonzero when earlier frames (TCP segments, IP fragments)
  * hold parts of this message and belong to its dialog too. */
 static void handle_sip(struct dissector *d, const struct frame *f,
@@ -94,6 +119,8 @@ static void handle_sip(struct dissector *d, const struct frame *f,
 		.raw = raw, .msg = &m,
 	};
 	struct call *c = store_sip_message(d->store, &ev);
+	if (c && d->filter)
+		apply_filter(d->filter, c, &m, raw);
 	if (c && d->observed) {
 		note_frame_call(d, c->index);
 		if (claim_key)
@@ -434,6 +461,7 @@ struct dissector *dissector_new(const struct dissect_config *cfg, struct store *
 {
 	struct dissector *d = xcalloc(1, sizeof(*d));
 	d->store = store;
+	d->filter = cfg->filter;
 	d->ip = ip_layer_new(&cfg->ip, &d->c.anomalies, on_segment, d);
 	d->tcp = tcp_table_new(&cfg->tcp, &d->c.anomalies, tcp_deliver, tcp_free_app, d);
 	return d;

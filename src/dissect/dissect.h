@@ -12,9 +12,15 @@
 #include "dissect/tcp.h"
 #include "store/store.h"
 
+struct filter;
+
 struct dissect_config {
 	struct ip_limits ip;
 	struct tcp_limits tcp;
+	/* --filter or a match expression: evaluated for every message of a
+	 * dialog, setting its filter_pass (the filter is used by this thread
+	 * only). */
+	const struct filter *filter;
 };
 void dissect_config_default(struct dissect_config *cfg);
 

@@ -56,7 +56,8 @@ bool headless_run(const struct headless_config *cfg, const struct report_sources
 	int64_t next_report = cfg->report_file ? time_monotonic_ns() + report_every : INT64_MAX;
 	char err[4200];
 
-	while (!pipeline_done(p) && !signals_stop_requested()) {
+	while (!pipeline_done(p) && !signals_stop_requested() &&
+	       !(cfg->should_stop && cfg->should_stop(cfg->ctx))) {
 		struct pollfd pfd = { .fd = signals_fd(), .events = POLLIN };
 		poll(&pfd, pfd.fd >= 0 ? 1 : 0, HEADLESS_TICK_MS);
 		int64_t now = time_monotonic_ns();
@@ -75,6 +76,8 @@ bool headless_run(const struct headless_config *cfg, const struct report_sources
 	}
 	pipeline_stop(p);
 	pipeline_wait(p);
+	if (cfg->after_drain)
+		cfg->after_drain(cfg->ctx);
 	if (status) {
 		print_status(rs, p, d, store, &last);
 		fputc('\n', stderr);

@@ -14,6 +14,13 @@ struct headless_config {
 	const char *report_file;       /* NULL: none */
 	enum report_format report_file_format;
 	uint32_t report_interval_s;
+	/* Stop early (true) when the output file writer gave up and wants the
+	 * process to exit (--on-write-error=exit); may be NULL. */
+	bool (*should_stop)(void *ctx);
+	/* Runs once the pipeline is drained, before the final report (the
+	 * saver decides its last frames, the writer closes its file). */
+	void (*after_drain)(void *ctx);
+	void *ctx;
 };
 
 /* Returns when the input is exhausted or a stop signal came; the pipeline

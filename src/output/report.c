@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "store/emodel.h"
+#include "output/pcap_writer.h"
+#include "output/saver.h"
 #include "store/orphan.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -47,6 +49,19 @@ void stream_figures(const struct rtp_stream *s, struct rtp_figures *out)
 {
 	const struct emodel_codec *codec = emodel_codec_lookup(s->codec[0] ? s->codec : NULL, s->pt);
 	rtp_stats_figures(&s->stats, codec, s->rtcp.rtt_ms, out);
+}
+
+static bool listed(const struct report_input *in, const struct call *c)
+{
+	return !in->filtered || c->filter_pass;
+}
+
+static uint64_t dialogs_not_matching(const struct report_input *in)
+{
+	uint64_t n = 0;
+	for (const struct call *c = store_oldest(in->store); c; c = c->newer)
+		n += !c->filter_pass;
+	return n;
 }
 
 static void write_capture(struct json *j, const struct report_input *in)
@@ -102,7 +117,28 @@ static void write_capture(struct json *j, const struct report_input *in)
 	json_key(j, "refused_messages"); json_u64(j, st.messages_over_limit);
 	json_key(j, "filtered_messages"); json_u64(j, st.messages_filtered);
 	json_key(j, "invite_only"); json_bool(j, cfg->invite_only);
+	json_key(j, "filtered"); json_bool(j, in->filtered);
+	json_key(j, "not_matching");
+	if (in->filtered) json_u64(j, dialogs_not_matching(in)); else json_null(j);
 	json_object_end(j);
+	if (in->saver && in->writer) {
+		struct saver_stats ss;
+		struct pcap_writer_stats ws;
+		saver_get_stats(in->saver, &ss);
+		pcap_writer_stats(in->writer, &ws);
+		json_key(j, "saved");
+		json_object_begin(j);
+		json_key(j, "packets"); json_u64(j, ws.written);
+		json_key(j, "bytes"); json_u64(j, ws.bytes);
+		json_key(j, "files"); json_u64(j, ws.files_opened);
+		json_key(j, "files_deleted"); json_u64(j, ws.files_deleted);
+		json_key(j, "queue_drops"); json_u64(j, ws.queue_drops);
+		json_key(j, "write_drops"); json_u64(j, ws.write_drops);
+		json_key(j, "lost_before_match"); json_u64(j, ss.frames_lost);
+		json_key(j, "error");
+		if (ws.failed) json_string(j, ws.error); else json_null(j);
+		json_object_end(j);
+	}
 	json_object_end(j);
 }
 
@@ -221,7 +257,8 @@ void report_write_json(FILE *out, const struct report_input *in)
 	json_key(&j, "calls");
 	json_array_begin(&j);
 	for (const struct call *c = store_oldest(in->store); c; c = c->newer)
-		write_call(&j, c);
+		if (listed(in, c))
+			write_call(&j, c);
 	json_array_end(&j);
 	json_key(&j, "orphan_streams");
 	json_array_begin(&j);
@@ -281,6 +318,8 @@ void report_write_text(FILE *out, const struct report_input *in)
 	fprintf(out, "  %-5s %-9s %-20s %-20s %-12s %6s %4s %5s  %s\n", "#", "method", "from",
 		"to", "state", "final", "msgs", "retr", "call-id");
 	for (const struct call *call = store_oldest(in->store); call; call = call->newer) {
+		if (!listed(in, call))
+			continue;
 		char status[8] = "-";
 		if (call->final_status)
 			snprintf(status, sizeof(status), "%u", call->final_status);
@@ -294,6 +333,8 @@ void report_write_text(FILE *out, const struct report_input *in)
 	fprintf(out, "  %-5s %-26s %-26s %-10s %-8s %8s %6s %7s %8s %5s %s\n", "call", "source",
 		"destination", "ssrc", "codec", "packets", "lost", "lost%", "maxjit", "mos", "events");
 	for (const struct call *call = store_oldest(in->store); call; call = call->newer) {
+		if (!listed(in, call))
+			continue;
 		for (const struct rtp_stream *s = call->streams; s; s = s->call_next) {
 			char a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN], jit[16] = "-", mos[16] = "-";
 			struct rtp_figures f;
@@ -350,6 +391,9 @@ void report_input_init(struct report_input *in, const struct report_sources *rs,
 	in->counters = dissector_counters(d);
 	in->malformed = dissector_malformed(d);
 	in->store = store;
+	in->filtered = rs->filtered;
+	in->saver = rs->saver;
+	in->writer = rs->writer;
 	pipeline_drops(p, &in->drops);
 }
 

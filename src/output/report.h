@@ -22,6 +22,9 @@ struct report_input {
 	uint64_t malformed;
 	struct drop_counters drops;
 	struct store *store;          /* read under the caller's read lock */
+	bool filtered;                /* --filter / match: list passing dialogs only */
+	const struct saver *saver;    /* -O: what was saved, or NULL */
+	const struct pcap_writer *writer;
 };
 
 /* The quality figures of a stream as the report and the TUI show them
@@ -34,10 +37,18 @@ void report_write_text(FILE *out, const struct report_input *in);
 /* The report's source names, built from a pipeline. */
 #define REPORT_MAX_SOURCES 96
 #define REPORT_SOURCE_NAME_LEN 1100
+struct saver;
+struct pcap_writer;
+
+/* What a report is about besides the store: the inputs' names, and the
+ * filter and output file when there are any. */
 struct report_sources {
 	char names[REPORT_MAX_SOURCES][REPORT_SOURCE_NAME_LEN];
 	const char *ptrs[REPORT_MAX_SOURCES];
 	size_t count;
+	bool filtered;
+	const struct saver *saver;
+	const struct pcap_writer *writer;
 };
 void report_sources_init(struct report_sources *rs, const struct pipeline *p);
 
