@@ -70,8 +70,10 @@ static uint64_t stream_claim_key(const struct endpoint *src, const struct endpoi
 
 void dissect_config_default(struct dissect_config *cfg)
 {
+	memset(cfg, 0, sizeof(*cfg));
 	ip_limits_default(&cfg->ip);
 	tcp_limits_default(&cfg->tcp);
+	cfg->filter = NULL;
 }
 
 /* Re-evaluates the dialog filter after a message (filter.h: message-level

@@ -351,9 +351,9 @@ static void fail_writing(struct pcap_writer *w, const char *message)
 		atomic_store(&w->wants_exit, true);
 }
 
-/* Where the whole records that follow start (a record boundary) end before
- * end, counting the packets among them.  Only our own bytes are read: each
- * record's length field reached the file before the error. */
+/* The offset, at most end, where the run of whole records beginning at
+ * start (a record boundary) stops; counts the packets in that run.  Only our
+ * own bytes are read: each length field reached the file before the error. */
 static uint64_t complete_records_end(const struct pcap_writer *w, int fd, uint64_t start, uint64_t end,
 				     uint64_t *packets)
 {

@@ -9,8 +9,8 @@
  *   -W N:         FILE0 .. FILE<N-1>, then FILE0 again; the number has as
  *                 many digits as N-1 (-W 10: FILE0..FILE9, -W 11: FILE00..
  *                 FILE10); -W 1 keeps the one name FILE.
- *   -G S:         strftime(3) of FILE in local time when each file is opened;
- *                 a new -G period restarts the number, so with -C too the
+ *   -G S:         strftime(3) of FILE in local time at the start of each
+ *                 period; a new period restarts the number, so with -C the
  *                 names are strftime(FILE), strftime(FILE)1, ... (or 0..N-1
  *                 with -W).  -G without -C adds no number: a name that
  *                 repeats overwrites the earlier file, as in tcpdump.
@@ -19,13 +19,15 @@
  *   -C            rotates before a packet that would make the file larger
  *                 than the limit (tcpdump rotates once it already is), so a
  *                 file exceeds -C only when it holds a single packet that
- *                 does.  The lead converts -C's millions of bytes to bytes.
+ *                 does.  rotate_bytes is in bytes (units are the command
+ *                 line's business).
  *   -W            keeps at most N files in every mode by deleting the oldest
  *                 file this writer made (tcpdump stops capturing after N
  *                 files with -G, and ignores -W with -C and -G together).
- *   -G            measures the period on the monotonic clock from the moment
- *                 the file was opened (tcpdump compares wall-clock seconds);
- *                 the name uses the wall clock.  A file is closed when its
+ *   -G            measures the period on the monotonic clock from its first
+ *                 file's opening (tcpdump compares wall-clock seconds), so a
+ *                 clock step neither ends nor stretches it; names use the
+ *                 wall clock.  A file is closed when its
  *                 period ends even when no packet comes (checked every
  *                 second); the next file is created by the next packet, so
  *                 idle time makes no empty files.
@@ -37,20 +39,22 @@
  * very first) and, while it holds no packet, takes the first packet's.  A
  * pcap file holds one link type: a packet of another is dropped (counted in
  * write_drops, warned about once, suggesting --pcapng).  A pcapng file gets
- * one interface (IDB) per link type as they appear.
+ * one interface (IDB) per link type as they appear; Wireshark and tshark
+ * read such a file, libpcap (and so sipmon -I) only one of a single type.
  *
  * Output: pcap with nanosecond timestamps (magic 0xa1b23c4d) or pcapng with
  * if_tsresol 9, in host byte order.  Records longer than snaplen are cut to
  * snaplen (the original length is kept).  Negative timestamps are written
  * as 0.  Data is flushed to the kernel at least once a second (each packet
  * with -U), always at record boundaries, so a killed process loses at most
- * the last second and closed files are whole.
+ * the last second and closed files are whole (a kill in the middle of a
+ * write(2) can still leave the current file's last record short).
  *
  * Errors (ENOSPC, EFBIG, EIO): the file is cut back to its last complete
- * record and closed, one message goes to stats.error and (unless quiet)
- * stderr, and every
- * later packet counts as a write drop; with WRITER_ERROR_EXIT
- * pcap_writer_wants_exit() turns true (the program exits with status 3). */
+ * record and closed, one message goes to stats.error and (unless quiet) to
+ * stderr, and every later packet counts as a write drop; with
+ * WRITER_ERROR_EXIT pcap_writer_wants_exit() turns true (the program exits
+ * with status 3). */
 #ifndef SIPMON_OUTPUT_PCAP_WRITER_H
 #define SIPMON_OUTPUT_PCAP_WRITER_H
 
@@ -64,6 +68,7 @@
  * says 0: about a second of a busy 200 Mbit/s link. */
 #define PCAP_WRITER_DEFAULT_QUEUE_BYTES (32u * 1024u * 1024u)
 
+/* stats.error: one line, long paths shortened from the left. */
 #define PCAP_WRITER_ERROR_LEN 256
 
 enum writer_error_policy { WRITER_ERROR_STOP_WRITING, WRITER_ERROR_EXIT };
@@ -72,7 +77,7 @@ struct pcap_writer_config {
 	const char *path;             /* -O FILE; with -G it may hold strftime(3) patterns */
 	uint64_t rotate_bytes;        /* -C: rotate before a packet that would make the file larger; 0 = never */
 	unsigned ring_files;          /* -W: keep at most N files, deleting the oldest; 0 = keep all */
-	unsigned rotate_seconds;      /* -G: a file lasts N seconds from its opening; 0 = never */
+	unsigned rotate_seconds;      /* -G: a period of N seconds starts with each new name; 0 = never */
 	bool pcapng;                  /* --pcapng */
 	bool unbuffered;              /* -U: each packet flushed to the kernel */
 	const char *post_rotate;      /* --post-rotate CMD: run as `CMD PATH` for every closed file */
@@ -122,7 +127,7 @@ struct pcap_writer_stats {
 	char error[PCAP_WRITER_ERROR_LEN]; /* the error, when failed */
 };
 
-/* Safe from any thread, at any time. */
+/* Safe from any thread, at any time until pcap_writer_free(). */
 void pcap_writer_stats(const struct pcap_writer *w, struct pcap_writer_stats *out);
 
 /* True once writing failed (disk full, EFBIG) and the policy is

@@ -201,9 +201,10 @@ static void write_call(struct json *j, const struct call *c)
 	json_key(j, "index"); json_u64(j, c->index);
 	json_key(j, "first_method"); json_string(j, sip_method_name(c->first_method));
 	json_key(j, "from"); json_string(j, c->from_uri);
-	json_key(j, "from_user"); json_string(j, c->from_user);
+	/* A URI without a user part (sip:host) has no user: null, not "". */
+	json_key(j, "from_user"); json_string(j, c->from_user[0] ? c->from_user : NULL);
 	json_key(j, "to"); json_string(j, c->to_uri);
-	json_key(j, "to_user"); json_string(j, c->to_user);
+	json_key(j, "to_user"); json_string(j, c->to_user[0] ? c->to_user : NULL);
 	json_key(j, "src"); json_endpoint(j, &c->src);
 	json_key(j, "dst"); json_endpoint(j, &c->dst);
 	json_key(j, "transport"); json_string(j, transport_name(c->transport));
