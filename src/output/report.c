@@ -278,10 +278,44 @@ void report_write_json(FILE *out, const struct report_input *in)
 
 /* --- text ------------------------------------------------------------- */
 
+/* Bytes from the network reach a terminal here: control characters
+ * (escape sequences), DEL and bytes that are not valid UTF-8 become '?',
+ * so a crafted Call-ID cannot drive the user's terminal. */
+static const char *printable(const char *s, char *buf, size_t cap)
+{
+	size_t o = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p && o + 5 < cap) {
+		unsigned char c = *p;
+		size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+			   : (c & 0xF8) == 0xF0 ? 4 : 0;
+		bool valid = len > 0 && (c >= 0x20 || len > 1) && c != 0x7F;
+		for (size_t i = 1; valid && i < len; i++)
+			valid = (p[i] & 0xC0) == 0x80;
+		if (valid && len == 2 && c < 0xC2)
+			valid = false; /* overlong */
+		if (valid && len == 2 && c == 0xC2 && p[1] < 0xA0)
+			valid = false; /* C1 controls U+0080..U+009F */
+		if (!valid) {
+			buf[o++] = '?';
+			p++;
+			continue;
+		}
+		memcpy(buf + o, p, len);
+		o += len;
+		p += len;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 static const char *or_dash(const char *s)
 {
 	return (s && *s) ? s : "-";
 }
+
+/* A network string for the text report: printable, '-' when empty. */
+#define SAFE(s, buf) printable(or_dash(s), (buf), sizeof(buf))
 
 void report_write_text(FILE *out, const struct report_input *in)
 {
@@ -321,13 +355,13 @@ void report_write_text(FILE *out, const struct report_input *in)
 	for (const struct call *call = store_oldest(in->store); call; call = call->newer) {
 		if (!listed(in, call))
 			continue;
-		char status[8] = "-";
+		char status[8] = "-", from[256], to[256], id[1024];
 		if (call->final_status)
 			snprintf(status, sizeof(status), "%u", call->final_status);
-		fprintf(out, "  %-5" PRIu64 " %-9s %-20.20s %-20.20s %-12s %6s %4u %5u  %.*s\n",
-			call->index, sip_method_name(call->first_method), or_dash(call->from_user),
-			or_dash(call->to_user), or_dash(call_state_name(call->state)), status,
-			call->messages, call->retransmissions, (int)call->call_id_len, call->call_id);
+		fprintf(out, "  %-5" PRIu64 " %-9s %-20.20s %-20.20s %-12s %6s %4u %5u  %s\n",
+			call->index, sip_method_name(call->first_method), SAFE(call->from_user, from),
+			SAFE(call->to_user, to), or_dash(call_state_name(call->state)), status,
+			call->messages, call->retransmissions, SAFE(call->call_id, id));
 	}
 
 	fprintf(out, "\nRTP streams (call \"-\": orphan, no SDP named it)\n");
@@ -338,6 +372,7 @@ void report_write_text(FILE *out, const struct report_input *in)
 			continue;
 		for (const struct rtp_stream *s = call->streams; s; s = s->call_next) {
 			char a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN], jit[16] = "-", mos[16] = "-";
+			char codec[64], events[128];
 			struct rtp_figures f;
 			stream_figures(s, &f);
 			if (f.has_jitter)
@@ -347,8 +382,8 @@ void report_write_text(FILE *out, const struct report_input *in)
 			fprintf(out, "  %-5" PRIu64 " %-26s %-26s 0x%08" PRIx32 " %-8s %8" PRIu64
 				" %6" PRIu64 " %7.2f %8s %5s %s\n",
 				call->index, endpoint_format(&s->src, a, sizeof(a)),
-				endpoint_format(&s->dst, b, sizeof(b)), s->ssrc, or_dash(s->codec),
-				s->packets, f.lost, f.lost_pct, jit, mos, or_dash(f.events));
+				endpoint_format(&s->dst, b, sizeof(b)), s->ssrc, SAFE(s->codec, codec),
+				s->packets, f.lost, f.lost_pct, jit, mos, SAFE(f.events, events));
 		}
 	}
 	struct orphan_table *orphans = store_orphans(in->store);
@@ -358,12 +393,12 @@ void report_write_text(FILE *out, const struct report_input *in)
 		size_t n = orphan_table_collect(orphans, list, cap);
 		for (size_t i = 0; i < n; i++) {
 			const struct rtp_stream *s = list[i];
-			char a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN];
+			char a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN], codec[64];
 			struct rtp_figures f;
 			stream_figures(s, &f);
 			fprintf(out, "  %-5s %-26s %-26s 0x%08" PRIx32 " %-8s %8" PRIu64 " %6" PRIu64
 				" %7.2f\n", "-", endpoint_format(&s->src, a, sizeof(a)),
-				endpoint_format(&s->dst, b, sizeof(b)), s->ssrc, or_dash(s->codec),
+				endpoint_format(&s->dst, b, sizeof(b)), s->ssrc, SAFE(s->codec, codec),
 				s->packets, f.lost, f.lost_pct);
 		}
 		free(list);
