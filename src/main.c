@@ -238,6 +238,8 @@ int main(int argc, char **argv)
 			.pcapng = opt.pcapng,
 			.unbuffered = opt.unbuffered,
 			.post_rotate = opt.post_rotate,
+			/* The writer's messages would garble the interface's screen. */
+			.quiet = interface,
 			/* Headless runs for days: a full disk must be seen. */
 			.on_error = opt.on_write_error >= 0 ? (enum writer_error_policy)opt.on_write_error
 				    : interface ? WRITER_ERROR_STOP_WRITING : WRITER_ERROR_EXIT,
@@ -312,7 +314,9 @@ int main(int argc, char **argv)
 		struct pcap_writer_stats ws;
 		pcap_writer_stats(out.writer, &ws);
 		if (ws.failed) {
-			fprintf(stderr, "sipmon: %s: %s\n", opt.output, ws.error);
+			/* Headless, the writer said it when it happened. */
+			if (interface)
+				fprintf(stderr, "sipmon: %s\n", ws.error);
 			if (!interface && pcap_writer_wants_exit(out.writer))
 				status = EXIT_WRITE;
 		}

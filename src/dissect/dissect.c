@@ -24,6 +24,9 @@
 #define STREAM_CLASSIFY_BYTES 16
 /* Largest WebSocket message reassembled from fragments (RFC 6455 5.4). */
 #define WS_MAX_MESSAGE SIP_MAX_MESSAGE
+/* All fragmented WebSocket messages being assembled, together: a flood of
+ * connections that never finish a message cannot hold more. */
+#define WS_MAX_TOTAL_BYTES (16u * 1024u * 1024u)
 
 struct dissector {
 	struct store *store;
@@ -40,15 +43,18 @@ struct dissector {
 	bool frame_media;
 	uint64_t frame_pending_key;
 	uint8_t ws_scratch[WS_MAX_MESSAGE];
+	size_t ws_held_bytes;  /* fragment buffers, all connections */
 };
 
-/* Per-direction state of a WebSocket connection. */
+/* Per-direction state of a WebSocket connection: small, since every
+ * connection has one; the fragment buffer exists only while a fragmented
+ * message is being assembled. */
 struct ws_state {
 	uint64_t skip;        /* bytes of an oversized frame still to discard */
-	size_t msg_len;       /* bytes of a fragmented message so far */
+	uint8_t *msg;         /* fragments so far (NULL when none) */
+	size_t msg_len, msg_cap;
 	bool in_message;      /* a fragmented message is being assembled */
-	bool overflow;        /* the message outgrew WS_MAX_MESSAGE */
-	uint8_t msg[];
+	bool overflow;        /* it outgrew WS_MAX_MESSAGE or the total */
 };
 
 /* The current frame belongs to dialog index (once). */
@@ -283,8 +289,39 @@ static size_t deliver_sip_stream(struct dissector *d, struct tcp_half *half,
 static struct ws_state *ws_state_of(struct tcp_half *half)
 {
 	if (!half->app_data)
-		half->app_data = xcalloc(1, sizeof(struct ws_state) + WS_MAX_MESSAGE);
+		half->app_data = xcalloc(1, sizeof(struct ws_state));
 	return half->app_data;
+}
+
+static void ws_release(struct dissector *d, struct ws_state *st)
+{
+	d->ws_held_bytes -= st->msg_cap;
+	free(st->msg);
+	st->msg = NULL;
+	st->msg_len = st->msg_cap = 0;
+	st->in_message = false;
+}
+
+/* Room for n more bytes of the message being assembled, within the
+ * per-message and total limits. */
+static bool ws_reserve(struct dissector *d, struct ws_state *st, size_t n)
+{
+	size_t need = st->msg_len + n;
+	if (need > WS_MAX_MESSAGE)
+		return false;
+	if (need <= st->msg_cap)
+		return true;
+	size_t cap = st->msg_cap ? st->msg_cap : 1024;
+	while (cap < need)
+		cap *= 2;
+	if (cap > WS_MAX_MESSAGE)
+		cap = WS_MAX_MESSAGE;
+	if (d->ws_held_bytes - st->msg_cap + cap > WS_MAX_TOTAL_BYTES)
+		return false;
+	st->msg = xrealloc(st->msg, cap);
+	d->ws_held_bytes += cap - st->msg_cap;
+	st->msg_cap = cap;
+	return true;
 }
 
 static void ws_message(struct dissector *d, struct tcp_half *half,
@@ -331,18 +368,18 @@ static size_t deliver_websocket(struct dissector *d, struct tcp_half *half,
 		if (f.fin) {
 			ws_unmask(&f, payload, 0, d->ws_scratch);
 			ws_message(d, half, seg, view_make(d->ws_scratch, payload.len));
-			st->in_message = false;
+			ws_release(d, st);
 			break;
 		}
+		ws_release(d, st);
 		st->in_message = true;
 		st->overflow = false;
-		st->msg_len = 0;
 		/* The first fragment starts the message (RFC 6455 5.4). */
 		__attribute__((fallthrough));
 	case WS_OP_CONTINUATION:
 		if (!st->in_message)
 			break;
-		if (st->msg_len + payload.len > WS_MAX_MESSAGE) {
+		if (st->overflow || !ws_reserve(d, st, payload.len)) {
 			if (!st->overflow)
 				anomaly_count(&d->c.anomalies, ANOMALY_WS_TOO_BIG);
 			st->overflow = true;
@@ -353,7 +390,7 @@ static size_t deliver_websocket(struct dissector *d, struct tcp_half *half,
 		if (f.fin) {
 			if (!st->overflow)
 				ws_message(d, half, seg, view_make(st->msg, st->msg_len));
-			st->in_message = false;
+			ws_release(d, st);
 		}
 		break;
 	default:
@@ -398,7 +435,7 @@ static size_t tcp_deliver(void *ctx, struct tcp_half *half, const struct segment
 		half->resync = false;
 		if (half->app == TCP_APP_WEBSOCKET && half->app_data) {
 			struct ws_state *st = half->app_data;
-			st->in_message = false;
+			ws_release(d, st);
 			st->skip = 0;
 		} else if (half->app == TCP_APP_SIP) {
 			half->app = TCP_APP_IGNORE;
@@ -430,6 +467,9 @@ static size_t tcp_deliver(void *ctx, struct tcp_half *half, const struct segment
 
 static void tcp_free_app(void *ctx, struct tcp_half *half)
 {
+	struct dissector *d = ctx;
+	if (half->app == TCP_APP_WEBSOCKET && half->app_data)
+		ws_release(d, half->app_data);
 	free(half->app_data);
 	half->app_data = NULL;
 }

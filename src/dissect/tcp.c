@@ -86,6 +86,12 @@ struct tcp_queued {
 	uint8_t data[];
 };
 
+/* What a queued segment costs beyond its payload: its record and the
+ * allocator's header.  The total limit charges it, or a flood of one-byte
+ * segments over many connections would hold fifty times what it counts. */
+#define MALLOC_HEADER_BYTES 16
+#define QUEUED_OVERHEAD (sizeof(struct tcp_queued) + MALLOC_HEADER_BYTES)
+
 /* One direction of a connection.  Hot fields (read on every segment) first. */
 struct tcp_dir {
 	struct tcp_half half; /* the consumer's view; first, see dir_of() */
@@ -124,6 +130,7 @@ struct tcp_table {
 	struct tcp_conn *lru_head, *lru_tail;
 	struct tcp_conn *hold_head, *hold_tail;
 	size_t held_bytes; /* pending + queued, all connections */
+	size_t held_overhead; /* QUEUED_OVERHEAD per queued segment */
 	struct tcp_limits limits;
 	struct anomaly_counters *anomalies;
 	tcp_deliver_fn deliver;
@@ -232,6 +239,7 @@ static void queue_free(struct tcp_table *t, struct tcp_dir *d)
 		q = next;
 	}
 	t->held_bytes -= d->queued_bytes;
+	t->held_overhead -= d->queued_count * QUEUED_OVERHEAD;
 	d->queue = NULL;
 	d->queued_bytes = 0;
 	d->queued_count = 0;
@@ -244,6 +252,7 @@ static struct tcp_queued *queue_pop(struct tcp_table *t, struct tcp_dir *d)
 	d->queued_bytes -= q->len;
 	d->queued_count--;
 	t->held_bytes -= q->len;
+	t->held_overhead -= QUEUED_OVERHEAD;
 	return q;
 }
 
@@ -417,6 +426,7 @@ static void queue_insert(struct tcp_table *t, struct tcp_dir *d, uint32_t seq,
 			d->queued_bytes -= q->len;
 			d->queued_count--;
 			t->held_bytes -= q->len;
+			t->held_overhead -= QUEUED_OVERHEAD;
 			free(q);
 		} else {
 			uint32_t overlap = end - q->seq;
@@ -440,6 +450,7 @@ static void queue_insert(struct tcp_table *t, struct tcp_dir *d, uint32_t seq,
 	d->queued_bytes += data.len;
 	d->queued_count++;
 	t->held_bytes += data.len;
+	t->held_overhead += QUEUED_OVERHEAD;
 }
 
 /* Payload of one segment for direction d (synced), starting at seq. */
@@ -774,7 +785,7 @@ static void timeout_skips_gap(struct tcp_table *t, struct tcp_dir *d, const stru
  * that has held bytes the longest loses them. */
 static void enforce_total_limit(struct tcp_table *t)
 {
-	while (t->held_bytes > t->limits.max_total_bytes && t->hold_head) {
+	while (t->held_bytes + t->held_overhead > t->limits.max_total_bytes && t->hold_head) {
 		struct tcp_conn *c = t->hold_head;
 		for (int i = 0; i < 2; i++) {
 			struct tcp_dir *d = &c->dir[i];
