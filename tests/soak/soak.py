@@ -86,10 +86,6 @@ KNOWN_ISSUES = {
     "tcp-tiny": "each queued out-of-order segment costs ~48 bytes of heap (struct "
                 "tcp_queued + malloc header, src/dissect/tcp.c queue_insert) but the "
                 "256 KiB / 64 MiB limits count payload bytes only",
-    "ws-half": "every WebSocket direction gets a 64 KiB message buffer on its first bytes "
-               "(ws_state_of, src/dissect/dissect.c), outside the TCP 64 MiB total",
-    "ws-frag": "every WebSocket direction gets a 64 KiB message buffer on its first bytes "
-               "(ws_state_of, src/dissect/dissect.c), outside the TCP 64 MiB total",
 }
 
 TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
