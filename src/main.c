@@ -103,17 +103,31 @@ static struct filter *build_filter(const struct options *o, char *err, size_t er
 	return f;
 }
 
-/* The output file: the writer, and the saver choosing its frames. */
+/* Frames kept with their dialogs so the interface can save them: SIP
+ * always, RTP with -r (sngrep keeps RTP only then, too). */
+#define KEEP_FRAME_BUDGET (256u * 1024u * 1024u)
+
+/* Where the saver's frames go: the -O file and, in the interface, the
+ * store (for saving dialogs later). */
 struct output {
 	struct pcap_writer *writer;
 	struct saver *saver;
 	struct store *store;
+	bool write_media;      /* -O without --sip-only */
+	bool keep;             /* the interface keeps frames */
+	bool keep_media;       /* -r */
 };
 
-static void write_frame(void *ctx, int64_t ts_ns, uint32_t caplen, uint32_t wirelen,
-			int linktype, const uint8_t *data)
+static void output_frame(void *ctx, const struct saved_frame *f)
 {
-	pcap_writer_write(ctx, ts_ns, caplen, wirelen, linktype, data);
+	struct output *out = ctx;
+	if (out->writer && (out->write_media || !f->media))
+		pcap_writer_write(out->writer, f->ts_ns, f->caplen, f->wirelen, f->linktype,
+				  f->data);
+	if (out->keep && (out->keep_media || !f->media))
+		for (size_t i = 0; i < f->call_count; i++)
+			store_keep_frame(out->store, f->calls[i], f->number, f->ts_ns, f->caplen,
+					 f->wirelen, f->linktype, f->media, f->data);
 }
 
 static struct pcap_writer *rotation_target;
@@ -199,8 +213,9 @@ int main(int argc, char **argv)
 	scfg.rotate = opt.rotate;
 	scfg.invite_only = opt.invite_only;
 	scfg.orphan_rtp = opt.orphan_rtp;
-	/* Only the interface shows message text. */
+	/* Only the interface shows message text and saves dialogs later. */
 	scfg.keep_raw = interface;
+	scfg.keep_frame_bytes = interface ? KEEP_FRAME_BUDGET : 0;
 	struct store *store = store_new(&scfg);
 
 	struct dissect_config dcfg;
@@ -251,14 +266,22 @@ int main(int argc, char **argv)
 			status = EXIT_WRITE;
 			goto out;
 		}
-		struct saver_config svcfg = { .sip_only = opt.sip_only, .filtered = filter != NULL };
-		out.saver = saver_new(&svcfg, store, write_frame, out.writer);
-		saver_attach(out.saver, d);
 		rotation_target = out.writer;
 		struct sigaction sa;
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_sigusr1;
 		sigaction(SIGUSR1, &sa, NULL);
+	}
+	out.write_media = !opt.sip_only;
+	out.keep = interface;
+	out.keep_media = opt.keep_rtp;
+	if (out.writer || out.keep) {
+		struct saver_config svcfg = {
+			.sip_only = (!out.writer || opt.sip_only) && (!out.keep || !opt.keep_rtp),
+			.filtered = filter != NULL,
+		};
+		out.saver = saver_new(&svcfg, store, output_frame, &out);
+		saver_attach(out.saver, d);
 	}
 	/* Devices and the output file are open: root is not needed any
 	 * more. */

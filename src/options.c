@@ -56,6 +56,7 @@ static const struct option long_options[] = {
 	{ "report-interval", required_argument, NULL, OPT_REPORT_INTERVAL },
 	{ "user", required_argument, NULL, 'Z' },
 	{ "orphan-rtp", no_argument, NULL, OPT_ORPHAN_RTP },
+	{ "rtp", no_argument, NULL, 'r' },
 	{ "output", required_argument, NULL, 'O' },
 	{ "rotate-size", required_argument, NULL, 'C' },
 	{ "ring-files", required_argument, NULL, 'W' },
@@ -73,7 +74,7 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char short_options[] = "+I:d:B:Z:O:C:W:G:UivNqcl:RhV";
+static const char short_options[] = "+I:d:B:Z:O:C:W:G:UivrNqcl:RhV";
 
 void options_usage(FILE *out)
 {
@@ -96,6 +97,8 @@ void options_usage(FILE *out)
 		"  -R, --rotate           at the limit, forget the oldest dialog instead of\n"
 		"                         refusing new ones\n"
 		"      --orphan-rtp       also report RTP streams no SDP announced\n"
+		"  -r, --rtp              in the interface, keep RTP packets too, so saving a\n"
+		"                         dialog to pcap includes its media (sngrep's -r)\n"
 		"      --filter EXPR      only dialogs EXPR selects (see sipmon(8), FILTERS)\n"
 		"  -i, --icase            the match expression ignores case (sngrep)\n"
 		"  -v, --invert           the match expression selects what does not match\n"
@@ -290,6 +293,7 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
 			break;
 		case 'Z': o->user = optarg; break;
 		case OPT_ORPHAN_RTP: o->orphan_rtp = true; break;
+		case 'r': o->keep_rtp = true; break;
 		case 'O': o->output = optarg; break;
 		case 'C':
 			if (!parse_size(optarg, &o->rotate_bytes)) {

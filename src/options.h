@@ -35,6 +35,7 @@ struct options {
 	uint32_t report_interval;   /* --report-interval, seconds */
 	const char *user;           /* -Z */
 	bool orphan_rtp;            /* --orphan-rtp */
+	bool keep_rtp;              /* -r: keep RTP frames for saving (sngrep) */
 	/* Saving (-O) and filtering. */
 	const char *output;         /* -O */
 	uint64_t rotate_bytes;      /* -C, with k/M/G */

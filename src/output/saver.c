@@ -15,9 +15,11 @@ struct entry {
 	struct entry *next;               /* toward the newest */
 	struct entry *key_older, *key_newer; /* frames held under the same key */
 	int64_t ts_ns;
+	uint64_t number;
 	uint64_t pending_key;
 	uint32_t caplen, wirelen;
 	int32_t linktype;
+	bool media;
 	uint8_t call_count;
 	uint64_t calls[DISSECT_MAX_FRAME_CALLS];
 	uint8_t data[];
@@ -156,10 +158,9 @@ static bool entry_passes(struct saver *s, const struct entry *e)
 	return false;
 }
 
-static void write_frame(struct saver *s, int64_t ts, uint32_t caplen, uint32_t wirelen,
-			int linktype, const uint8_t *data)
+static void write_frame(struct saver *s, const struct saved_frame *f)
 {
-	s->sink(s->sink_ctx, ts, caplen, wirelen, linktype, data);
+	s->sink(s->sink_ctx, f);
 	s->stats.frames_written++;
 }
 
@@ -179,9 +180,14 @@ static void drop_entry(struct saver *s, const struct entry *e)
 static void pop_head(struct saver *s, bool write)
 {
 	struct entry *e = s->head;
-	if (write)
-		write_frame(s, e->ts_ns, e->caplen, e->wirelen, e->linktype, e->data);
-	else
+	if (write) {
+		struct saved_frame f = {
+			.number = e->number, .ts_ns = e->ts_ns, .caplen = e->caplen,
+			.wirelen = e->wirelen, .linktype = e->linktype, .media = e->media,
+			.data = e->data, .calls = e->calls, .call_count = e->call_count,
+		};
+		write_frame(s, &f);
+	} else
 		drop_entry(s, e);
 	key_unlink_oldest(s, e);
 	s->head = e->next;
@@ -237,7 +243,12 @@ static void on_frame(void *ctx, const struct frame *f, const uint64_t *calls, si
 		for (size_t i = 0; i < n && !passes; i++)
 			passes = saver_dialog_passes(s, store_call_by_index(s->store, calls[i]));
 		if (passes) {
-			write_frame(s, f->ts_ns, f->caplen, f->wirelen, f->linktype, f->data);
+			struct saved_frame sf = {
+				.number = f->number, .ts_ns = f->ts_ns, .caplen = f->caplen,
+				.wirelen = f->wirelen, .linktype = f->linktype, .media = media,
+				.data = f->data, .calls = calls, .call_count = n,
+			};
+			write_frame(s, &sf);
 			return;
 		}
 	}
@@ -245,6 +256,8 @@ static void on_frame(void *ctx, const struct frame *f, const uint64_t *calls, si
 	e->next = NULL;
 	e->key_older = e->key_newer = NULL;
 	e->ts_ns = f->ts_ns;
+	e->number = f->number;
+	e->media = media;
 	e->pending_key = pending_key;
 	e->caplen = f->caplen;
 	e->wirelen = f->wirelen;

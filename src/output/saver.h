@@ -22,9 +22,21 @@
 #define SAVER_DEFAULT_PENDING_MIB 64u
 #define SAVER_DEFAULT_WINDOW_S 60u
 
-/* Where decided frames go (the pcap writer, or a test). */
-typedef void (*saver_sink_fn)(void *ctx, int64_t ts_ns, uint32_t caplen, uint32_t wirelen,
-			      int linktype, const uint8_t *data);
+/* A decided frame: its bytes, and the dialogs it belongs to. */
+struct saved_frame {
+	uint64_t number;          /* capture order */
+	int64_t ts_ns;
+	uint32_t caplen, wirelen;
+	int linktype;
+	bool media;               /* RTP/RTCP */
+	const uint8_t *data;
+	const uint64_t *calls;    /* dialog indexes */
+	size_t call_count;
+};
+
+/* Where decided frames go (the pcap writer, the interface's store of
+ * frames for saving, or a test). */
+typedef void (*saver_sink_fn)(void *ctx, const struct saved_frame *f);
 
 struct saver_config {
 	bool sip_only;               /* --sip-only: no RTP/RTCP frames */

@@ -97,6 +97,10 @@ void call_free(struct call *c)
 	for (uint32_t i = 0; i < c->messages_kept; i++)
 		free(call_message_at(c, i)->raw);
 	free(c->msgs);
+	for (struct kept_frame *k = c->kept_head, *next; k; k = next) {
+		next = k->next;
+		free(k);
+	}
 	rtp_stream_list_free(c->streams);
 	free((char *)c->call_id);
 	free(c->user_agent);

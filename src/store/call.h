@@ -58,6 +58,18 @@ struct call_message {
 struct media_endpoint;
 struct rtp_stream;
 
+/* A captured frame kept with its dialog, so the interface can save the
+ * dialog to a capture file later (the store's keep budget bounds them). */
+struct kept_frame {
+	struct kept_frame *next;
+	uint64_t number;          /* capture order, across dialogs */
+	int64_t ts_ns;
+	uint32_t caplen, wirelen;
+	int32_t linktype;
+	bool media;               /* RTP/RTCP */
+	uint8_t data[];
+};
+
 /* Recent transaction fingerprints remembered per dialog for spotting
  * retransmissions (RFC 3261 17.1.1.2 / 17.2.1 resend the same request or
  * response; they arrive within a few messages of the original). */
@@ -105,6 +117,10 @@ struct call {
 	uint64_t filter_atoms;
 	bool filter_pass;
 	uint32_t save_lost_frames;      /* left the saver's line before it passed */
+
+	/* Frames kept for saving (interface mode), in capture order. */
+	struct kept_frame *kept_head, *kept_tail;
+	size_t kept_bytes;
 
 	/* Media. */
 	struct media_endpoint *media;   /* endpoints announced in SDP */

@@ -166,6 +166,7 @@ static void forget(struct store *s, struct call *c)
 		s->newest = c->older;
 	unhash(s, c);
 	media_index_remove_call(s->media, c);
+	s->stats.kept_bytes -= c->kept_bytes;
 	*index_slot(s, c->index) = NULL;
 	call_free(c);
 	s->count--;
@@ -307,6 +308,36 @@ struct call *store_sip_message(struct store *s, const struct sip_event *ev)
 		memcpy(msg->raw, ev->raw.p, raw_len);
 	}
 	return c;
+}
+
+void store_keep_frame(struct store *s, uint64_t call_index, uint64_t number, int64_t ts_ns,
+		      uint32_t caplen, uint32_t wirelen, int linktype, bool media,
+		      const uint8_t *data)
+{
+	struct call *c = store_call_by_index(s, call_index);
+	if (!c)
+		return;
+	size_t cost = sizeof(struct kept_frame) + caplen;
+	if (s->stats.kept_bytes + cost > s->cfg.keep_frame_bytes) {
+		s->stats.keep_refused++;
+		return;
+	}
+	struct kept_frame *k = xmalloc(cost);
+	k->next = NULL;
+	k->number = number;
+	k->ts_ns = ts_ns;
+	k->caplen = caplen;
+	k->wirelen = wirelen;
+	k->linktype = linktype;
+	k->media = media;
+	memcpy(k->data, data, caplen);
+	if (c->kept_tail)
+		c->kept_tail->next = k;
+	else
+		c->kept_head = k;
+	c->kept_tail = k;
+	c->kept_bytes += cost;
+	s->stats.kept_bytes += cost;
 }
 
 struct media_endpoint *store_media_lookup(struct store *s, const struct endpoint *dst)

@@ -30,6 +30,8 @@ struct store_config {
 	bool keep_raw;           /* keep message text (TUI, savers) */
 	uint32_t max_messages;   /* per dialog */
 	bool orphan_rtp;         /* --orphan-rtp: keep RTP no SDP announced */
+	size_t keep_frame_bytes; /* frames kept with their dialogs for saving;
+				    0 = none (headless) */
 };
 void store_config_default(struct store_config *cfg);
 
@@ -40,6 +42,8 @@ struct store_stats {
 	uint64_t messages_filtered;      /* messages of dialogs -c left out */
 	uint64_t retransmissions;
 	uint64_t sdp_bad;
+	uint64_t kept_bytes;             /* frames kept for saving, now */
+	uint64_t keep_refused;           /* frames not kept: budget full */
 };
 
 /* A SIP message as the dissector hands it over. */
@@ -60,6 +64,12 @@ void store_free(struct store *s);
 /* Adds one message; returns its dialog, or NULL when it was not stored
  * (limit or -c), which is counted. */
 struct call *store_sip_message(struct store *s, const struct sip_event *ev);
+
+/* Keeps a copy of a frame with dialog call_index (writer only); counted
+ * and refused once keep_frame_bytes are held. */
+void store_keep_frame(struct store *s, uint64_t call_index, uint64_t number, int64_t ts_ns,
+		      uint32_t caplen, uint32_t wirelen, int linktype, bool media,
+		      const uint8_t *data);
 
 /* The media endpoint a packet to dst belongs to, or NULL. */
 struct media_endpoint *store_media_lookup(struct store *s, const struct endpoint *dst);

@@ -1,9 +1,7 @@
-/* save_dialog.c - writes the messages of the selected, displayed or all
- * dialogs to a file, now.
- *
- * Formats are a table: text is the one written here; the pcap writer
- * (its own issue) adds an entry with its write function and nothing else
- * changes.  A format is offered only when it has a writer. */
+/* save_dialog.c - writes the selected, displayed or all dialogs to a file,
+ * now: their messages as text, or their packets as pcap (the frames the
+ * store kept with each dialog: SIP always, RTP when sipmon runs with -r),
+ * merged in capture order. */
 #include "ui/window.h"
 
 #include <errno.h>
@@ -14,6 +12,7 @@
 #include <unistd.h>
 
 #include "dissect/packet.h"
+#include "output/pcap_writer.h"
 #include "ui/draw.h"
 #include "ui/text_field.h"
 #include "util/netaddr.h"
@@ -33,6 +32,7 @@ static const char *const scope_labels[SCOPE_COUNT] = {
 
 struct save_result {
 	uint64_t dialogs, messages;
+	uint64_t packets;          /* pcap formats */
 };
 
 /* One output format. */
@@ -43,15 +43,22 @@ struct save_format {
 	 * on failure. */
 	bool (*write)(struct ui *ui, FILE *out, const uint64_t *calls, size_t count,
 		      struct save_result *res, char *errbuf, size_t errlen);
+	/* Or, for formats that write the whole file at once (pcap): */
+	bool (*save_file)(struct ui *ui, const char *path, bool with_media,
+			  struct save_result *res, char *errbuf, size_t errlen);
+	bool with_media;
 };
 
 static bool write_text(struct ui *ui, FILE *out, const uint64_t *calls, size_t count,
 		       struct save_result *res, char *errbuf, size_t errlen);
+static bool save_pcap(struct ui *ui, const char *path, bool with_media,
+		      struct save_result *res, char *errbuf, size_t errlen);
 
 static const struct save_format save_formats[] = {
-	{ "text: every message as captured, with time and addresses", ".txt", write_text },
-	/* { "pcap: SIP (and RTP) packets", ".pcap", write_pcap }, when the
-	 * pcap writer lands. */
+	{ "text: every message as captured, with time and addresses", ".txt", write_text, NULL,
+	  false },
+	{ "pcap: SIP and RTP packets (RTP is kept with -r)", ".pcap", NULL, save_pcap, true },
+	{ "pcap: SIP packets only", ".pcap", NULL, save_pcap, false },
 };
 #define SAVE_FORMAT_COUNT (sizeof(save_formats) / sizeof(save_formats[0]))
 
@@ -149,6 +156,94 @@ fail:
 	return false;
 }
 
+/* --- writing pcap --------------------------------------------------------- */
+
+static size_t scope_calls(struct ui *ui, enum save_scope scope, size_t from, uint64_t *out, size_t cap);
+
+struct frame_ref {
+	const struct kept_frame *frame;
+};
+
+static int by_capture_order(const void *a, const void *b)
+{
+	const struct kept_frame *x = ((const struct frame_ref *)a)->frame;
+	const struct kept_frame *y = ((const struct frame_ref *)b)->frame;
+	return (x->number > y->number) - (x->number < y->number);
+}
+
+/* The chosen dialogs' kept frames, merged in capture order (a frame two
+ * dialogs share, such as a TCP segment with two messages, once), handed to
+ * the pcap writer.  The store's read lock is held while the frames are
+ * queued: the writer copies them, so it is released before the file is
+ * finished. */
+static bool save_pcap(struct ui *ui, const char *path, bool with_media,
+		      struct save_result *res, char *errbuf, size_t errlen)
+{
+	struct store *s = ui->ctx->store;
+	size_t cap_calls = SAVE_BATCH, n_calls = 0;
+	uint64_t *calls = xmalloc(cap_calls * sizeof(*calls));
+	for (;;) {
+		if (n_calls + SAVE_BATCH > cap_calls) {
+			cap_calls *= 2;
+			calls = xrealloc(calls, cap_calls * sizeof(*calls));
+		}
+		size_t got = scope_calls(ui, save.scope, n_calls, calls + n_calls, SAVE_BATCH);
+		if (got == 0)
+			break;
+		n_calls += got;
+	}
+	store_read_lock(s);
+	size_t n = 0, cap = 1024;
+	uint64_t bytes = 0;
+	struct frame_ref *refs = xmalloc(cap * sizeof(*refs));
+	for (size_t k = 0; k < n_calls; k++) {
+		const struct call *c = store_call_by_index(s, calls[k]);
+		if (!c)
+			continue;
+		res->dialogs++;
+		for (const struct kept_frame *f = c->kept_head; f; f = f->next) {
+			if (f->media && !with_media)
+				continue;
+			if (n == cap) {
+				cap *= 2;
+				refs = xrealloc(refs, cap * sizeof(*refs));
+			}
+			refs[n++].frame = f;
+			bytes += f->caplen;
+		}
+	}
+	qsort(refs, n, sizeof(*refs), by_capture_order);
+	struct pcap_writer_config wcfg = {
+		.path = path,
+		.queue_bytes = (size_t)bytes + n * 64 + (1u << 20),
+		.on_error = WRITER_ERROR_STOP_WRITING,
+		.quiet = true,
+	};
+	struct pcap_writer *w = pcap_writer_open(&wcfg, errbuf, errlen);
+	bool ok = w != NULL;
+	for (size_t i = 0; ok && i < n; i++) {
+		const struct kept_frame *f = refs[i].frame;
+		if (i && f->number == refs[i - 1].frame->number)
+			continue;
+		pcap_writer_write(w, f->ts_ns, f->caplen, f->wirelen, f->linktype, f->data);
+	}
+	store_read_unlock(s);
+	free(refs);
+	free(calls);
+	if (!w)
+		return false;
+	pcap_writer_close(w);
+	struct pcap_writer_stats st;
+	pcap_writer_stats(w, &st);
+	pcap_writer_free(w);
+	res->packets = st.written;
+	if (st.failed || st.queue_drops || st.write_drops) {
+		snprintf(errbuf, errlen, "%s", st.failed ? st.error : "some packets could not be written");
+		return false;
+	}
+	return true;
+}
+
 /* --- the dialog ---------------------------------------------------------- */
 
 static size_t scope_calls(struct ui *ui, enum save_scope scope, size_t from, uint64_t *out, size_t cap)
@@ -219,12 +314,23 @@ static void do_save(struct ui *ui)
 		snprintf(save.error, sizeof(save.error), "%s exists: choose another name", path);
 		return;
 	}
+	const struct save_format *fmt = &save_formats[save.format];
+	if (fmt->save_file) {
+		struct save_result pr = { 0, 0, 0 };
+		if (!fmt->save_file(ui, path, fmt->with_media, &pr, save.error, sizeof(save.error)))
+			return;
+		ui_pop(ui);
+		ui_note(ui, "saved %llu packets of %llu dialogs to %s", (unsigned long long)pr.packets,
+			(unsigned long long)pr.dialogs, path);
+		text_field_clear(&save.path);
+		return;
+	}
 	FILE *out = fopen(path, "w");
 	if (!out) {
 		snprintf(save.error, sizeof(save.error), "cannot create %s: %s", path, strerror(errno));
 		return;
 	}
-	struct save_result res = { 0, 0 };
+	struct save_result res = { 0, 0, 0 };
 	uint64_t batch[SAVE_BATCH];
 	bool ok = true;
 	for (size_t from = 0; ok;) {
@@ -291,13 +397,27 @@ static const struct ui_binding save_bindings[] = {
 	{ { UI_KEY_ESC }, "Esc", "Close without saving", SAVE_CANCEL },
 };
 
+/* A file name ending in the old format's extension takes the new one's. */
+static void change_format(size_t to)
+{
+	const char *old_ext = save_formats[save.format].extension;
+	const char *new_ext = save_formats[to].extension;
+	save.format = to;
+	size_t len = strlen(save.path.text), old_len = strlen(old_ext);
+	if (len < old_len || strcmp(save.path.text + len - old_len, old_ext) != 0)
+		return;
+	char path[TEXT_FIELD_MAX];
+	snprintf(path, sizeof(path), "%.*s%s", (int)(len - old_len), save.path.text, new_ext);
+	text_field_set(&save.path, path);
+}
+
 static void cycle(int step)
 {
 	if (save.focus == FOCUS_SCOPE)
 		save.scope = (enum save_scope)((save.scope + SCOPE_COUNT + step) % SCOPE_COUNT);
 	else if (save.focus == FOCUS_FORMAT)
-		save.format = (size_t)((long)save.format + (long)SAVE_FORMAT_COUNT + step) %
-			      SAVE_FORMAT_COUNT;
+		change_format((size_t)((long)save.format + (long)SAVE_FORMAT_COUNT + step) %
+			      SAVE_FORMAT_COUNT);
 }
 
 static bool save_action(struct ui *ui, int action)
