@@ -288,6 +288,13 @@ bool pipeline_paused(const struct pipeline *p)
 
 void pipeline_request_clear(struct pipeline *p)
 {
+	if (atomic_load(&p->done)) {
+		/* The dissection thread is gone: nobody else writes now. */
+		store_write_lock(p->store);
+		store_clear(p->store);
+		store_write_unlock(p->store);
+		return;
+	}
 	atomic_store(&p->clear_requested, true);
 }
 
