@@ -23,10 +23,12 @@ struct run {
 	size_t last_written;
 };
 
-static void sink(void *ctx, int64_t ts_ns, uint32_t caplen, uint32_t wirelen, int linktype,
-		 const uint8_t *data)
+static void sink(void *ctx, const struct saved_frame *sf)
 {
 	struct run *r = ctx;
+	int64_t ts_ns = sf->ts_ns;
+	uint32_t caplen = sf->caplen;
+	ck_assert_uint_gt(sf->call_count, 0);
 	/* Frames are told apart by time and length (unique in these captures). */
 	for (size_t i = 0; i < r->frames; i++) {
 		if (r->ts[i] == ts_ns && r->len[i] == caplen && !r->written[i]) {
