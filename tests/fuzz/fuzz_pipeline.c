@@ -16,6 +16,7 @@
  * Each frame is copied into an allocation of exactly caplen bytes, so a
  * read past what was captured is a heap-buffer-overflow. */
 #include "fuzz.h"
+#include "json_check.h"
 
 #include "dissect/dissect.h"
 #include "output/report.h"
@@ -64,17 +65,6 @@ static const int64_t time_steps[] = {
 	0, 20 * NS_PER_MS, 2 * NS_PER_SEC, 400 * NS_PER_SEC,
 };
 
-static FILE *report_sink(void)
-{
-	static FILE *sink;
-	if (!sink) {
-		sink = fopen("/dev/null", "w");
-		if (!sink)
-			abort();
-	}
-	return sink;
-}
-
 static void configure(uint8_t cfg, struct dissect_config *dcfg, struct store_config *scfg)
 {
 	dissect_config_default(dcfg);
@@ -98,6 +88,31 @@ static void configure(uint8_t cfg, struct dissect_config *dcfg, struct store_con
 	scfg->keep_raw = !(cfg & CFG_NO_RAW);
 }
 
+/* A terminal shows the text report: it must be valid UTF-8 without
+ * control characters other than TAB and LF, C0, DEL or C1 alike (an ESC or
+ * CSI from a Call-ID would let a packet drive the operator's terminal). */
+static bool text_is_printable(const char *text, size_t len)
+{
+	struct json_check c = { (const uint8_t *)text, (const uint8_t *)text + len };
+	while (c.p < c.end) {
+		uint8_t b = c.p[0];
+		if (b < 0x80) {
+			if ((b < 0x20 && b != '\t' && b != '\n') || b == 0x7F)
+				return false;
+			c.p++;
+			continue;
+		}
+		/* C1 controls U+0080..U+009F are C2 80..C2 9F in UTF-8. */
+		if (b == 0xC2 && c.end - c.p >= 2 && c.p[1] >= 0x80 && c.p[1] <= 0x9F)
+			return false;
+		if (!json_check_utf8(&c))
+			return false;
+	}
+	return true;
+}
+
+/* Both reports, into memory: the JSON one must be valid JSON (json.h
+ * promises it whatever the network sent), the text one printable. */
 static void write_reports(struct dissector *d, struct store *store)
 {
 	static const char *const sources[] = { "file:fuzz.pcap" };
@@ -108,11 +123,22 @@ static void write_reports(struct dissector *d, struct store *store)
 		.malformed = dissector_malformed(d),
 		.store = store,
 	};
+	char *json = NULL, *text = NULL;
+	size_t json_len = 0, text_len = 0;
+	FILE *json_out = open_memstream(&json, &json_len);
+	FILE *text_out = open_memstream(&text, &text_len);
+	if (!json_out || !text_out)
+		abort();
 	store_read_lock(store);
-	report_write_json(report_sink(), &ri);
-	report_write_text(report_sink(), &ri);
+	report_write_json(json_out, &ri);
+	report_write_text(text_out, &ri);
 	store_read_unlock(store);
-	fflush(report_sink());
+	fclose(json_out);
+	fclose(text_out);
+	FUZZ_CHECK(json_check_text(json, json_len));
+	FUZZ_CHECK(text_is_printable(text, text_len));
+	free(json);
+	free(text);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
