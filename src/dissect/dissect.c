@@ -383,7 +383,7 @@ static size_t deliver_websocket(struct dissector *d, struct tcp_half *half,
 			if (!st->overflow)
 				anomaly_count(&d->c.anomalies, ANOMALY_WS_TOO_BIG);
 			st->overflow = true;
-		} else {
+		} else if (payload.len) { /* an empty fragment may find msg NULL */
 			ws_unmask(&f, payload, 0, st->msg + st->msg_len);
 			st->msg_len += payload.len;
 		}
@@ -468,7 +468,7 @@ static size_t tcp_deliver(void *ctx, struct tcp_half *half, const struct segment
 static void tcp_free_app(void *ctx, struct tcp_half *half)
 {
 	struct dissector *d = ctx;
-	if (half->app == TCP_APP_WEBSOCKET && half->app_data)
+	if (half->app_data) /* a WebSocket's, even after it turned to IGNORE/SIP */
 		ws_release(d, half->app_data);
 	free(half->app_data);
 	half->app_data = NULL;
