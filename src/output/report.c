@@ -12,6 +12,7 @@
 #include "output/saver.h"
 #include "store/orphan.h"
 #include "util/json.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 #include "util/timefmt.h"
 
@@ -285,25 +286,23 @@ static const char *printable(const char *s, char *buf, size_t cap)
 {
 	size_t o = 0;
 	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s);
 	while (*p && o + 5 < cap) {
 		unsigned char c = *p;
-		size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-			   : (c & 0xF8) == 0xF0 ? 4 : 0;
+		size_t len = utf8_valid_len(p, left);
 		bool valid = len > 0 && (c >= 0x20 || len > 1) && c != 0x7F;
-		for (size_t i = 1; valid && i < len; i++)
-			valid = (p[i] & 0xC0) == 0x80;
-		if (valid && len == 2 && c < 0xC2)
-			valid = false; /* overlong */
 		if (valid && len == 2 && c == 0xC2 && p[1] < 0xA0)
 			valid = false; /* C1 controls U+0080..U+009F */
 		if (!valid) {
 			buf[o++] = '?';
 			p++;
+			left--;
 			continue;
 		}
 		memcpy(buf + o, p, len);
 		o += len;
 		p += len;
+		left -= len;
 	}
 	buf[o] = '\0';
 	return buf;

@@ -20,16 +20,6 @@ void netaddr_set_v6(struct netaddr *a, const uint8_t b[16])
 	memcpy(a->bytes, b, 16);
 }
 
-bool netaddr_eq(const struct netaddr *a, const struct netaddr *b)
-{
-	return a->family == b->family && memcmp(a->bytes, b->bytes, 16) == 0;
-}
-
-bool endpoint_eq(const struct endpoint *a, const struct endpoint *b)
-{
-	return a->port == b->port && netaddr_eq(&a->ip, &b->ip);
-}
-
 uint64_t endpoint_hash(const struct endpoint *e)
 {
 	/* Per media packet: two words mixed, no loop. */

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "util/view.h"
 
@@ -27,8 +28,16 @@ struct endpoint {
 
 void netaddr_set_v4(struct netaddr *a, const uint8_t b[4]);
 void netaddr_set_v6(struct netaddr *a, const uint8_t b[16]);
-bool netaddr_eq(const struct netaddr *a, const struct netaddr *b);
-bool endpoint_eq(const struct endpoint *a, const struct endpoint *b);
+/* Inline: compared for every media packet. */
+static inline bool netaddr_eq(const struct netaddr *a, const struct netaddr *b)
+{
+	return a->family == b->family && memcmp(a->bytes, b->bytes, 16) == 0;
+}
+
+static inline bool endpoint_eq(const struct endpoint *a, const struct endpoint *b)
+{
+	return a->port == b->port && netaddr_eq(&a->ip, &b->ip);
+}
 uint64_t endpoint_hash(const struct endpoint *e);
 
 /* Parses a textual IPv4 or IPv6 address (no brackets, no port). */
