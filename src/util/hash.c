@@ -18,7 +18,8 @@ uint64_t hash_bytes(const void *p, size_t len, uint64_t seed)
 		len -= 8;
 	}
 	uint64_t tail = 0;
-	memcpy(&tail, b, len);
+	if (len) /* an empty view may have no pointer: memcpy(NULL, 0) is UB */
+		memcpy(&tail, b, len);
 	return hash_mix(h ^ tail ^ ((uint64_t)len << 56));
 }
 
