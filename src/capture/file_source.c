@@ -196,6 +196,19 @@ size_t file_source_max_record(const struct file_source *fs)
 	return fs->max_record;
 }
 
+/* A file's timestamp in ns since the epoch.  A crafted pcapng (whole-
+ * second resolution, huge values) can hold seconds past what int64 ns
+ * reach: those are clamped, never overflowed. */
+#define TS_SECONDS_MAX (INT64_MAX / 1000000000LL - 1)
+static int64_t timestamp_ns(int64_t sec, int64_t ns)
+{
+	if (sec > TS_SECONDS_MAX)
+		return TS_SECONDS_MAX * 1000000000LL;
+	if (sec < -TS_SECONDS_MAX)
+		return -TS_SECONDS_MAX * 1000000000LL;
+	return sec * 1000000000LL + ns;
+}
+
 /* Reads the next record of in into its pending slot. */
 static void advance(struct file_source *fs, struct input_file *in)
 {
@@ -207,7 +220,7 @@ static void advance(struct file_source *fs, struct input_file *in)
 		in->records++;
 		in->has_pending = true;
 		/* Opened with nanosecond precision: tv_usec holds ns. */
-		in->pending_ts = (int64_t)in->hdr->ts.tv_sec * 1000000000LL + in->hdr->ts.tv_usec;
+		in->pending_ts = timestamp_ns(in->hdr->ts.tv_sec, in->hdr->ts.tv_usec);
 		return;
 	}
 	in->done = true;
