@@ -1,10 +1,8 @@
 /* live_source.c - live capture through libpcap (see live_source.h). */
 #include "capture/live_source.h"
 
-#include <linux/if_packet.h>
 #include <pcap/pcap.h>
 #include <stdatomic.h>
-#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,32 +51,6 @@ static void describe_activate_error(const char *dev, int rc, pcap_t *p, char *er
 	}
 }
 
-/* On a loopback device the kernel hands every packet to the capture
- * socket twice, going out and coming in; libpcap drops the outgoing copy
- * only after it was buffered, so half the buffer is wasted and drops count
- * double.  PACKET_IGNORE_OUTGOING (Linux 4.20) keeps one copy.  Only on
- * loopback: elsewhere what the host sends is seen only going out. */
-static void ignore_outgoing_on_loopback(struct live_source *ls)
-{
-#ifdef PACKET_IGNORE_OUTGOING
-	pcap_if_t *all = NULL;
-	char err[PCAP_ERRBUF_SIZE];
-	bool loopback = false;
-	if (pcap_findalldevs(&all, err) == 0) {
-		for (pcap_if_t *d = all; d; d = d->next)
-			if (strcmp(d->name, ls->device) == 0 && (d->flags & PCAP_IF_LOOPBACK))
-				loopback = true;
-		pcap_freealldevs(all);
-	}
-	int fd = pcap_get_selectable_fd(ls->pcap);
-	int one = 1;
-	if (loopback && fd >= 0)
-		setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
-#else
-	(void)ls;
-#endif
-}
-
 struct live_source *live_source_open(const char *device, const struct live_config *cfg,
 				     char *errbuf, size_t errlen)
 {
@@ -106,7 +78,6 @@ struct live_source *live_source_open(const char *device, const struct live_confi
 		fprintf(stderr, "sipmon: %s: promiscuous mode not supported, capturing without it\n",
 			device);
 	ls->linktype = pcap_datalink(ls->pcap);
-	ignore_outgoing_on_loopback(ls);
 	if (cfg->bpf && *cfg->bpf) {
 		struct bpf_program prog;
 		if (pcap_compile(ls->pcap, &prog, cfg->bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
