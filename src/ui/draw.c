@@ -87,6 +87,23 @@ attr_t draw_attr(enum ui_color c)
 	return COLOR_PAIR(c) | color_roles[c].extra;
 }
 
+/* The character at p[i] (len bytes in all) and how many bytes it takes:
+ * untrusted bytes that are not valid in the locale become '?'. */
+static wchar_t next_char(const uint8_t *p, size_t len, size_t i, mbstate_t *st, size_t *used)
+{
+	*used = 1;
+	if (!draw_utf8)
+		return p[i] < 0x80 ? (wchar_t)p[i] : L'?';
+	wchar_t wc;
+	size_t r = mbrtowc(&wc, (const char *)p + i, len - i, st);
+	if (r == (size_t)-1 || r == (size_t)-2 || r == 0) {
+		memset(st, 0, sizeof(*st));
+		return L'?';
+	}
+	*used = r;
+	return wc;
+}
+
 /* Longest run drawn at once; a screen line is never wider. */
 #define DRAW_MAX_COLUMNS 1024
 
@@ -104,19 +121,8 @@ int draw_bytes(int y, int x, int width, const uint8_t *p, size_t len, attr_t a)
 	memset(&st, 0, sizeof(st));
 	size_t i = 0;
 	while (i < len && cols < width) {
-		wchar_t wc;
-		size_t used = 1;
-		if (draw_utf8) {
-			size_t r = mbrtowc(&wc, (const char *)p + i, len - i, &st);
-			if (r == (size_t)-1 || r == (size_t)-2 || r == 0) {
-				memset(&st, 0, sizeof(st));
-				wc = L'?';
-			} else {
-				used = r;
-			}
-		} else {
-			wc = p[i] < 0x80 ? (wchar_t)p[i] : L'?';
-		}
+		size_t used;
+		wchar_t wc = next_char(p, len, i, &st, &used);
 		i += used;
 		if (wc == L'\t')
 			wc = L' ';
@@ -179,19 +185,8 @@ size_t draw_fit_bytes(const uint8_t *p, size_t len, int width)
 	size_t i = 0;
 	int cols = 0;
 	while (i < len) {
-		wchar_t wc;
-		size_t used = 1;
-		if (draw_utf8) {
-			size_t r = mbrtowc(&wc, (const char *)p + i, len - i, &st);
-			if (r == (size_t)-1 || r == (size_t)-2 || r == 0) {
-				memset(&st, 0, sizeof(st));
-				wc = L'?';
-			} else {
-				used = r;
-			}
-		} else {
-			wc = p[i] < 0x80 ? (wchar_t)p[i] : L'?';
-		}
+		size_t used;
+		wchar_t wc = next_char(p, len, i, &st, &used);
 		int w = wcwidth(wc == L'\t' ? L' ' : wc);
 		if (w < 0)
 			w = 1;
