@@ -12,6 +12,7 @@
 
 #include "capture/live_source.h"
 #include "capture/pipeline.h"
+#include "config/config.h"
 #include "dissect/dissect.h"
 #include "filter/filter.h"
 #include "options.h"
@@ -20,6 +21,7 @@
 #include "output/report.h"
 #include "output/saver.h"
 #include "store/store.h"
+#include "ui/keymap.h"
 #include "ui/ui.h"
 #include "util/privileges.h"
 #include "util/signals.h"
@@ -29,6 +31,30 @@
  * mprotect(2) (tens of thousands of calls on a large capture); one arena
  * grown in large steps costs a handful. */
 #define MALLOC_GROW_STEP (64 * 1024 * 1024)
+
+/* --check-config lists at most this many files read. */
+#define CONFIG_FILES_LISTED 16
+
+/* sipmon.rc: the default files (unless -F), then each -f; errors go to
+ * stderr as FILE:LINE: message, and the values before them stay.  The
+ * command line then overrides what the files said. */
+static struct config *load_configuration(struct options *o, size_t *errors)
+{
+	struct config *cfg = config_new();
+	*errors = 0;
+	if (!o->no_default_config) {
+		char paths[4][CONFIG_ORIGIN_LEN];
+		size_t n = config_default_files(paths, 4);
+		for (size_t i = 0; i < n; i++)
+			*errors += config_load_file(cfg, paths[i], false, stderr);
+	}
+	for (size_t i = 0; i < o->config_file_count; i++)
+		*errors += config_load_file(cfg, o->config_files[i], true, stderr);
+	/* Key names and actions are the interface's to check. */
+	*errors += keymap_apply(cfg, stderr);
+	options_merge_config(o, cfg);
+	return cfg;
+}
 
 static void tune_malloc(void)
 {
@@ -70,9 +96,13 @@ static bool split_positional(struct options *o, const char **bpf, char *err, siz
 }
 
 /* The dialog filter of --filter or of a match expression, or NULL. */
-static struct filter *build_filter(const struct options *o, char *err, size_t errlen, bool *failed)
+static struct filter *build_filter(struct options *o, char *err, size_t errlen, bool *failed)
 {
 	*failed = false;
+	/* A match expression on the command line wins over sipmon.rc's
+	 * filter.expression. */
+	if (o->filter && o->match && o->filter_from_config)
+		o->filter = NULL;
 	if (o->filter && o->match) {
 		snprintf(err, errlen, "give either --filter or a match expression, not both");
 		*failed = true;
@@ -180,6 +210,27 @@ int main(int argc, char **argv)
 	if (opt.show_version) {
 		printf("sipmon %s\n", PACKAGE_VERSION);
 		return 0;
+	}
+	size_t config_errors;
+	struct config *cfg = load_configuration(&opt, &config_errors);
+	if (opt.check_config || opt.dump_config) {
+		int rc = 0;
+		if (opt.dump_config) {
+			config_dump(cfg, stdout);
+			keymap_dump(stdout);
+		} else if (config_errors) {
+			rc = EXIT_USAGE;
+		} else {
+			const char *files[CONFIG_FILES_LISTED];
+			size_t n = config_files_read(cfg, files, CONFIG_FILES_LISTED);
+			printf("configuration OK:");
+			for (size_t i = 0; i < n; i++)
+				printf(" %s", files[i]);
+			printf(n ? "\n" : " no file read, defaults\n");
+		}
+		config_free(cfg);
+		options_free(&opt);
+		return rc;
 	}
 	const char *bpf;
 	if (!split_positional(&opt, &bpf, err, sizeof(err))) {
@@ -309,6 +360,7 @@ int main(int argc, char **argv)
 			.store = store, .pipeline = p, .dissector = d,
 			.mode = pipeline_is_live(p) ? "device" : opt.realtime > 0 ? "replay" : "file",
 			.sources = sources.ptrs, .source_count = sources.count,
+			.config = cfg, .config_errors = config_errors,
 		};
 		status = ui_run(&ui);
 		pipeline_stop(p);
@@ -357,6 +409,7 @@ out:
 	store_free(store);
 	filter_free(filter);
 	options_free(&opt);
+	config_free(cfg);
 #endif
 	return status;
 }

@@ -27,6 +27,7 @@ enum {
 	OPT_ON_WRITE_ERROR,
 	OPT_SIP_ONLY,
 	OPT_FILTER,
+	OPT_CHECK_CONFIG,
 };
 
 /* -W and -G bounds. */
@@ -69,12 +70,16 @@ static const struct option long_options[] = {
 	{ "filter", required_argument, NULL, OPT_FILTER },
 	{ "icase", no_argument, NULL, 'i' },
 	{ "invert", no_argument, NULL, 'v' },
+	{ "config", required_argument, NULL, 'f' },
+	{ "no-config", no_argument, NULL, 'F' },
+	{ "dump-config", no_argument, NULL, 'D' },
+	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char short_options[] = "+I:d:B:Z:O:C:W:G:UivrNqcl:RhV";
+static const char short_options[] = "+I:d:B:Z:O:C:W:G:UivrNqcl:Rf:FDhV";
 
 void options_usage(FILE *out)
 {
@@ -117,6 +122,12 @@ void options_usage(FILE *out)
 		"      --report-file PATH rewrite the report (json unless --report=text) in PATH\n"
 		"                         while capturing, atomically\n"
 		"      --report-interval S  every S seconds (default %u)\n"
+		"  -f, --config FILE      also read this configuration file (after the\n"
+		"                         system sipmon.rc, ~/.sipmonrc and $SIPMONRC)\n"
+		"  -F, --no-config        read none of those default configuration files\n"
+		"  -D, --dump-config      print the settings and key bindings in force, each\n"
+		"                         with where it came from, and exit\n"
+		"      --check-config     check the configuration files; exit 1 on any error\n"
 		"  -h, --help             this help\n"
 		"  -V, --version          version\n"
 		"\n"
@@ -237,14 +248,15 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
 			break;
 		case 'N': o->no_interface = true; break;
 		case 'q': o->quiet = true; break;
-		case 'c': o->invite_only = true; break;
-		case 'R': o->rotate = true; break;
+		case 'c': o->invite_only = true; o->given[SET_CAPTURE_INVITE_ONLY] = "yes"; break;
+		case 'R': o->rotate = true; o->given[SET_CAPTURE_ROTATE] = "yes"; break;
 		case 'l':
 			if (!parse_u32(optarg, 1, UINT32_MAX, &o->limit)) {
 				snprintf(errbuf, errlen, "-l wants a number of dialogs from 1 to %u, not '%s'",
 					 UINT32_MAX, optarg);
 				return OPTIONS_ERROR;
 			}
+			o->given[SET_CAPTURE_LIMIT] = optarg;
 			break;
 		case OPT_REPORT:
 			if (!optarg || strcmp(optarg, "text") == 0) {
@@ -266,6 +278,7 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
 					 BUFFER_MIB_MAX, optarg);
 				return OPTIONS_ERROR;
 			}
+			o->given[SET_CAPTURE_BUFFER] = optarg;
 			break;
 		case OPT_RING_SIZE:
 			if (!parse_u32(optarg, RING_MIB_MIN, RING_MIB_MAX, &o->ring_mib)) {
@@ -273,8 +286,9 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
 					 RING_MIB_MIN, RING_MIB_MAX, optarg);
 				return OPTIONS_ERROR;
 			}
+			o->given[SET_CAPTURE_RING_SIZE] = optarg;
 			break;
-		case OPT_NO_PROMISC: o->no_promisc = true; break;
+		case OPT_NO_PROMISC: o->no_promisc = true; o->given[SET_CAPTURE_PROMISC] = "no"; break;
 		case OPT_REALTIME:
 			o->realtime = 1.0;
 			if (optarg && !parse_speed(optarg, &o->realtime)) {
@@ -290,10 +304,11 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
 					 optarg);
 				return OPTIONS_ERROR;
 			}
+			o->given[SET_REPORT_INTERVAL] = optarg;
 			break;
 		case 'Z': o->user = optarg; break;
-		case OPT_ORPHAN_RTP: o->orphan_rtp = true; break;
-		case 'r': o->keep_rtp = true; break;
+		case OPT_ORPHAN_RTP: o->orphan_rtp = true; o->given[SET_CAPTURE_ORPHAN_RTP] = "yes"; break;
+		case 'r': o->keep_rtp = true; o->given[SET_CAPTURE_KEEP_RTP] = "yes"; break;
 		case 'O': o->output = optarg; break;
 		case 'C':
 			if (!parse_size(optarg, &o->rotate_bytes)) {
@@ -329,9 +344,20 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
 			}
 			break;
 		case OPT_SIP_ONLY: o->sip_only = true; break;
-		case OPT_FILTER: o->filter = optarg; break;
+		case OPT_FILTER: o->filter = optarg; o->given[SET_FILTER_EXPRESSION] = optarg; break;
 		case 'i': o->match_icase = true; break;
 		case 'v': o->match_invert = true; break;
+		case 'f':
+			if (o->config_file_count >= OPTIONS_MAX_CONFIG_FILES) {
+				snprintf(errbuf, errlen, "too many -f files (at most %d)",
+					 OPTIONS_MAX_CONFIG_FILES);
+				return OPTIONS_ERROR;
+			}
+			o->config_files[o->config_file_count++] = optarg;
+			break;
+		case 'F': o->no_default_config = true; break;
+		case 'D': o->dump_config = true; break;
+		case OPT_CHECK_CONFIG: o->check_config = true; break;
 		case 'h': o->show_help = true; return OPTIONS_EXIT_OK;
 		case 'V': o->show_version = true; return OPTIONS_EXIT_OK;
 		case ':':
@@ -345,8 +371,17 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
 			return OPTIONS_ERROR;
 		}
 	}
+	if (o->device_count) {
+		/* -D shows the devices as one capture.device value. */
+		o->given_copy = join_args((int)o->device_count, (char **)o->devices);
+		for (char *p = o->given_copy; *p; p++)
+			if (*p == ' ')
+				*p = ',';
+		o->given[SET_CAPTURE_DEVICE] = o->given_copy;
+	}
 	if (optind < argc) {
 		o->bpf = join_args(argc - optind, argv + optind);
+		o->given[SET_CAPTURE_BPF] = o->bpf;
 		o->first_arg = argv[optind];
 		if (optind + 1 < argc)
 			o->bpf_rest = join_args(argc - optind - 1, argv + optind + 1);
@@ -367,8 +402,45 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
 	return OPTIONS_OK;
 }
 
+void options_merge_config(struct options *o, struct config *cfg)
+{
+	for (int i = 0; i < SET_COUNT; i++) {
+		char err[512];
+		/* Values the command line checked already; a value only the
+		 * command line accepts (a BPF filter that is really a match
+		 * expression) stays out of cfg. */
+		if (o->given[i])
+			config_set(cfg, (enum setting_id)i, o->given[i], CONFIG_ORIGIN_CMDLINE, err,
+				   sizeof(err));
+	}
+	if (!o->given[SET_CAPTURE_DEVICE] && o->input_count == 0) {
+		char err[128];
+		if (!add_devices(o, config_value(cfg, SET_CAPTURE_DEVICE), err, sizeof(err)))
+			o->device_count = 0;
+	}
+	o->buffer_mib = config_uint(cfg, SET_CAPTURE_BUFFER);
+	o->ring_mib = config_uint(cfg, SET_CAPTURE_RING_SIZE);
+	o->no_promisc = !config_bool(cfg, SET_CAPTURE_PROMISC);
+	o->limit = config_uint(cfg, SET_CAPTURE_LIMIT);
+	o->rotate = config_bool(cfg, SET_CAPTURE_ROTATE);
+	o->invite_only = config_bool(cfg, SET_CAPTURE_INVITE_ONLY);
+	o->keep_rtp = config_bool(cfg, SET_CAPTURE_KEEP_RTP);
+	o->orphan_rtp = config_bool(cfg, SET_CAPTURE_ORPHAN_RTP);
+	o->report_interval = config_uint(cfg, SET_REPORT_INTERVAL);
+	const char *bpf = config_value(cfg, SET_CAPTURE_BPF);
+	if (!o->bpf && bpf[0])
+		o->bpf = xstrdup(bpf);
+	const char *filter = config_value(cfg, SET_FILTER_EXPRESSION);
+	if (!o->filter && filter[0]) {
+		o->filter = filter;
+		o->filter_from_config = true;
+	}
+}
+
 void options_free(struct options *o)
 {
+	free(o->given_copy);
+	o->given_copy = NULL;
 	free(o->bpf);
 	o->bpf = NULL;
 	free(o->bpf_rest);

@@ -7,10 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/config.h"
 #include "output/report.h"
 
 #define OPTIONS_MAX_INPUTS 64
 #define OPTIONS_MAX_DEVICES 16
+#define OPTIONS_MAX_CONFIG_FILES 8
 /* --report-interval default, in seconds. */
 #define OPTIONS_DEFAULT_REPORT_INTERVAL 10
 
@@ -55,6 +57,16 @@ struct options {
 	char *bpf_rest;             /* the ones after it, joined (NULL if none) */
 	bool show_help;
 	bool show_version;
+	/* Configuration (sipmon.rc). */
+	const char *config_files[OPTIONS_MAX_CONFIG_FILES]; /* -f, read after the default ones */
+	size_t config_file_count;
+	bool no_default_config;     /* -F */
+	bool dump_config;           /* -D */
+	bool check_config;          /* --check-config */
+	bool filter_from_config;    /* filter is filter.expression, not --filter */
+	/* Settings the command line gave, as text for -D (NULL: not given). */
+	const char *given[SET_COUNT];
+	char *given_copy;           /* -d's devices joined, for given[] */
 };
 
 enum options_result { OPTIONS_OK = 0, OPTIONS_EXIT_OK, OPTIONS_ERROR };
@@ -63,6 +75,11 @@ enum options_result { OPTIONS_OK = 0, OPTIONS_EXIT_OK, OPTIONS_ERROR };
 enum options_result options_parse(struct options *o, int argc, char **argv,
 				  char *errbuf, size_t errlen);
 void options_free(struct options *o);
+
+/* After the configuration files are read: what the command line did not
+ * give comes from cfg, and what it gave goes into cfg (origin "command
+ * line"), so cfg and -D tell what is in force. */
+void options_merge_config(struct options *o, struct config *cfg);
 
 void options_usage(FILE *out);
 

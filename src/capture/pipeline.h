@@ -16,7 +16,7 @@
 #define PIPELINE_FILE_RING_BYTES (8u * 1024u * 1024u)
 /* Ring per live device (--ring-size): at 100k packets/s of 200 bytes,
  * 64 MiB absorb 3 s of dissector stall before anything is dropped. */
-#define PIPELINE_LIVE_RING_MIB 64u
+#define PIPELINE_LIVE_RING_MIB 64
 #define PIPELINE_MAX_DEVICES 16
 
 struct pipeline_config {

@@ -18,7 +18,7 @@
 
 /* Default dialog limit (-l), above sngrep's 20000 because memory per
  * dialog is small; see sipmon.8. */
-#define STORE_DEFAULT_MAX_CALLS 200000u
+#define STORE_DEFAULT_MAX_CALLS 200000
 /* Messages kept per dialog; older ones are forgotten and counted (a
  * REGISTER refreshed every minute for a week must not grow forever). */
 #define STORE_DEFAULT_MAX_MESSAGES 1000u

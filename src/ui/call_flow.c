@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "dissect/multipart.h"
 #include "dissect/sdp.h"
 #include "dissect/sip.h"
@@ -92,6 +93,16 @@ static void flow_init(void)
 		return;
 	flow.initialised = true;
 	flow.show_sdp = flow.show_rtp = flow.show_pane = true;
+}
+
+void call_flow_apply_settings(const struct config *cfg)
+{
+	flow_init();
+	bool compress = config_bool(cfg, SET_FLOW_COMPRESS);
+	if (compress != flow.compressed) {
+		flow.compressed = compress;
+		flow.stale = true;
+	}
 }
 
 void call_flow_show(struct ui *ui, const uint64_t *calls, size_t count)
@@ -221,7 +232,14 @@ static int column_of(const struct endpoint *e, bool media)
 	col->addr = *e;
 	if (flow.compressed)
 		col->addr.port = 0;
-	if (flow.compressed)
+	/* sipmon.rc's alias lines name addresses (with their port, or any
+	 * port); a column with both shows the one with the port. */
+	const struct config *cfg = ui_config();
+	const char *alias = cfg ? config_alias_lookup(cfg, &e->ip, flow.compressed ? 0 : e->port)
+				: NULL;
+	if (alias)
+		snprintf(col->label, sizeof(col->label), "%s", alias);
+	else if (flow.compressed)
 		netaddr_format(&e->ip, col->label, sizeof(col->label));
 	else
 		endpoint_format(e, col->label, sizeof(col->label));
@@ -651,25 +669,25 @@ enum flow_action {
 };
 
 static const struct ui_binding flow_bindings[] = {
-	{ { UI_FKEY(KEY_UP), 'k' }, "Up k", "Previous message", FLOW_UP },
-	{ { UI_FKEY(KEY_DOWN), 'j' }, "Down j", "Next message", FLOW_DOWN },
-	{ { UI_FKEY(KEY_PPAGE), UI_CTRL('b') }, "PgUp ^B", "Page up", FLOW_PAGE_UP },
-	{ { UI_FKEY(KEY_NPAGE), UI_CTRL('f') }, "PgDn ^F", "Page down", FLOW_PAGE_DOWN },
-	{ { UI_FKEY(KEY_HOME) }, "Home", "First message", FLOW_HOME },
-	{ { UI_FKEY(KEY_END) }, "End", "Last message", FLOW_END },
-	{ { UI_KEY_ENTER, '\r', UI_FKEY(KEY_ENTER) }, "Enter", "The selected message in the raw view (two marked: their diff)", FLOW_RAW_MESSAGE },
-	{ { ' ' }, "Space", "Mark the message for comparison (the second mark opens the diff)", FLOW_COMPARE },
-	{ { UI_FKEY(KEY_F(2)), 'd' }, "F2 d", "SDP summary lines on / off", FLOW_TOGGLE_SDP },
-	{ { UI_FKEY(KEY_F(3)), 'm' }, "F3 m", "RTP stream arrows on / off", FLOW_TOGGLE_RTP },
-	{ { UI_FKEY(KEY_F(4)), 'x' }, "F4 x", "Add related dialogs (X-Call-ID, Replaces)", FLOW_RELATED },
-	{ { 's' }, "s", "One column per address instead of per address:port", FLOW_COMPRESS },
-	{ { UI_FKEY(KEY_F(6)), 'R', 'r' }, "F6 R", "All messages of these dialogs in the raw view", FLOW_RAW_ALL },
-	{ { UI_FKEY(KEY_LEFT) }, "Left", "Scroll the columns left", FLOW_LEFT },
-	{ { UI_FKEY(KEY_RIGHT) }, "Right", "Scroll the columns right", FLOW_RIGHT },
-	{ { 't' }, "t", "Message pane on / off", FLOW_PANE },
-	{ { '9' }, "9", "Wider message pane", FLOW_PANE_WIDER },
-	{ { '0' }, "0", "Narrower message pane", FLOW_PANE_NARROWER },
-	{ { 'v' }, "v", "RTP streams and their quality", FLOW_QUALITY },
+	{ { UI_FKEY(KEY_UP), 'k' }, "Up k", "Previous message", FLOW_UP, "flow.up" },
+	{ { UI_FKEY(KEY_DOWN), 'j' }, "Down j", "Next message", FLOW_DOWN, "flow.down" },
+	{ { UI_FKEY(KEY_PPAGE), UI_CTRL('b') }, "PgUp ^B", "Page up", FLOW_PAGE_UP, "flow.page_up" },
+	{ { UI_FKEY(KEY_NPAGE), UI_CTRL('f') }, "PgDn ^F", "Page down", FLOW_PAGE_DOWN, "flow.page_down" },
+	{ { UI_FKEY(KEY_HOME) }, "Home", "First message", FLOW_HOME, "flow.home" },
+	{ { UI_FKEY(KEY_END) }, "End", "Last message", FLOW_END, "flow.end" },
+	{ { UI_KEY_ENTER, '\r', UI_FKEY(KEY_ENTER) }, "Enter", "The selected message in the raw view (two marked: their diff)", FLOW_RAW_MESSAGE, "flow.raw_message" },
+	{ { ' ' }, "Space", "Mark the message for comparison (the second mark opens the diff)", FLOW_COMPARE, "flow.compare" },
+	{ { UI_FKEY(KEY_F(2)), 'd' }, "F2 d", "SDP summary lines on / off", FLOW_TOGGLE_SDP, "flow.toggle_sdp" },
+	{ { UI_FKEY(KEY_F(3)), 'm' }, "F3 m", "RTP stream arrows on / off", FLOW_TOGGLE_RTP, "flow.toggle_rtp" },
+	{ { UI_FKEY(KEY_F(4)), 'x' }, "F4 x", "Add related dialogs (X-Call-ID, Replaces)", FLOW_RELATED, "flow.related" },
+	{ { 's' }, "s", "One column per address instead of per address:port", FLOW_COMPRESS, "flow.compress" },
+	{ { UI_FKEY(KEY_F(6)), 'R', 'r' }, "F6 R", "All messages of these dialogs in the raw view", FLOW_RAW_ALL, "flow.raw_all" },
+	{ { UI_FKEY(KEY_LEFT) }, "Left", "Scroll the columns left", FLOW_LEFT, "flow.left" },
+	{ { UI_FKEY(KEY_RIGHT) }, "Right", "Scroll the columns right", FLOW_RIGHT, "flow.right" },
+	{ { 't' }, "t", "Message pane on / off", FLOW_PANE, "flow.pane" },
+	{ { '9' }, "9", "Wider message pane", FLOW_PANE_WIDER, "flow.pane_wider" },
+	{ { '0' }, "0", "Narrower message pane", FLOW_PANE_NARROWER, "flow.pane_narrower" },
+	{ { 'v' }, "v", "RTP streams and their quality", FLOW_QUALITY, "flow.quality" },
 };
 
 static void move_cursor(long delta)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "ui/draw.h"
 #include "ui/quality.h"
 #include "ui/text_field.h"
@@ -45,6 +46,7 @@ enum column_id {
 enum sort_kind { SORT_NUMBER, SORT_TEXT, SORT_ADDRESS };
 
 struct column_def {
+	const char *key;      /* in sipmon.rc: list.columns, list.sort */
 	const char *title;
 	const char *name;     /* in the columns dialog and help */
 	int width;            /* preferred */
@@ -60,24 +62,24 @@ struct column_def {
  * (the column goes first); users and states are short; times are
  * HH:MM:SS. */
 static const struct column_def columns[COL_COUNT] = {
-	[COL_INDEX] = { "Idx", "Index", 3, 3, 100, false, true, true, SORT_NUMBER },
-	[COL_METHOD] = { "Method", "Method", 9, 6, 90, false, false, true, SORT_TEXT },
-	[COL_FROM] = { "From", "From user", 16, 8, 85, true, false, true, SORT_TEXT },
-	[COL_TO] = { "To", "To user", 16, 8, 84, true, false, true, SORT_TEXT },
-	[COL_SRC] = { "Source", "Source address:port", 21, 21, 50, true, false, true, SORT_ADDRESS },
-	[COL_DST] = { "Destination", "Destination address:port", 21, 21, 49, true, false, true, SORT_ADDRESS },
-	[COL_MSGS] = { "Msgs", "Messages", 4, 4, 70, false, true, true, SORT_NUMBER },
-	[COL_STATE] = { "State", "Call state", 10, 10, 80, false, false, true, SORT_TEXT },
-	[COL_START] = { "Start", "Start time", 8, 8, 30, false, false, true, SORT_NUMBER },
-	[COL_DURATION] = { "Duration", "Duration (first to last message, live while in progress)", 8, 7, 60, false, true, true, SORT_NUMBER },
-	[COL_CODEC] = { "Codec", "Codec", 5, 5, 40, false, false, true, SORT_TEXT },
-	[COL_LOSS] = { "Loss%", "RTP loss % (worst stream)", 5, 5, 44, false, true, true, SORT_NUMBER },
-	[COL_MOS] = { "MOS", "MOS (lowest stream)", 4, 4, 45, false, true, true, SORT_NUMBER },
-	[COL_CALL_ID] = { "Call-ID", "Call-ID", 24, 12, 20, true, false, false, SORT_TEXT },
-	[COL_USER_AGENT] = { "User-Agent", "User agent", 20, 10, 10, true, false, false, SORT_TEXT },
-	[COL_TRANSPORT] = { "Proto", "Transport", 5, 5, 15, false, false, false, SORT_TEXT },
-	[COL_STATUS] = { "Final", "Final status", 5, 5, 25, false, true, false, SORT_NUMBER },
-	[COL_TALK] = { "Talk", "Talk time (answer to BYE)", 8, 7, 35, false, true, false, SORT_NUMBER },
+	[COL_INDEX] = { "index", "Idx", "Index", 3, 3, 100, false, true, true, SORT_NUMBER },
+	[COL_METHOD] = { "method", "Method", "Method", 9, 6, 90, false, false, true, SORT_TEXT },
+	[COL_FROM] = { "from", "From", "From user", 16, 8, 85, true, false, true, SORT_TEXT },
+	[COL_TO] = { "to", "To", "To user", 16, 8, 84, true, false, true, SORT_TEXT },
+	[COL_SRC] = { "src", "Source", "Source address:port", 21, 21, 50, true, false, true, SORT_ADDRESS },
+	[COL_DST] = { "dst", "Destination", "Destination address:port", 21, 21, 49, true, false, true, SORT_ADDRESS },
+	[COL_MSGS] = { "msgs", "Msgs", "Messages", 4, 4, 70, false, true, true, SORT_NUMBER },
+	[COL_STATE] = { "state", "State", "Call state", 10, 10, 80, false, false, true, SORT_TEXT },
+	[COL_START] = { "start", "Start", "Start time", 8, 8, 30, false, false, true, SORT_NUMBER },
+	[COL_DURATION] = { "duration", "Duration", "Duration (first to last message, live while in progress)", 8, 7, 60, false, true, true, SORT_NUMBER },
+	[COL_CODEC] = { "codec", "Codec", "Codec", 5, 5, 40, false, false, true, SORT_TEXT },
+	[COL_LOSS] = { "loss", "Loss%", "RTP loss % (worst stream)", 5, 5, 44, false, true, true, SORT_NUMBER },
+	[COL_MOS] = { "mos", "MOS", "MOS (lowest stream)", 4, 4, 45, false, true, true, SORT_NUMBER },
+	[COL_CALL_ID] = { "callid", "Call-ID", "Call-ID", 24, 12, 20, true, false, false, SORT_TEXT },
+	[COL_USER_AGENT] = { "useragent", "User-Agent", "User agent", 20, 10, 10, true, false, false, SORT_TEXT },
+	[COL_TRANSPORT] = { "transport", "Proto", "Transport", 5, 5, 15, false, false, false, SORT_TEXT },
+	[COL_STATUS] = { "status", "Final", "Final status", 5, 5, 25, false, true, false, SORT_NUMBER },
+	[COL_TALK] = { "talk", "Talk", "Talk time (answer to BYE)", 8, 7, 35, false, true, false, SORT_NUMBER },
 };
 
 /* Cells are cut to the column anyway; this bounds what one copies. */
@@ -116,10 +118,16 @@ static struct {
 	uint64_t floor;       /* dialogs up to this index were cleared */
 	size_t cursor, top;
 	bool autoscroll;
+	bool autoscroll_from_settings;  /* list.autoscroll is yes or no */
 	bool user_moved;
 	enum column_id sort_col;
 	bool sort_desc;
 	bool shown[COL_COUNT];
+	/* Shown columns left to right (list.columns), and widths the user
+	 * set (0: the column's own). */
+	enum column_id order[COL_COUNT];
+	size_t order_count;
+	int width[COL_COUNT];
 	/* Multi-selection: sorted indexes. */
 	uint64_t *selected;
 	size_t selected_count, selected_cap;
@@ -127,6 +135,7 @@ static struct {
 	struct text_field search;
 	char search_applied[TEXT_FIELD_MAX + 1];
 	char search_before[TEXT_FIELD_MAX + 1];
+	char display_setting[TEXT_FIELD_MAX + 1];  /* filter.display last applied */
 	bool searching;
 	/* Visible columns for the current width. */
 	int col_x[COL_COUNT], col_w[COL_COUNT];
@@ -145,8 +154,11 @@ static void list_init(void)
 	list.initialised = true;
 	list.autoscroll = true;
 	list.sort_col = COL_INDEX;
-	for (int i = 0; i < COL_COUNT; i++)
+	for (int i = 0; i < COL_COUNT; i++) {
 		list.shown[i] = columns[i].shown_by_default;
+		if (list.shown[i])
+			list.order[list.order_count++] = (enum column_id)i;
+	}
 }
 
 /* --- cells ---------------------------------------------------------- */
@@ -806,8 +818,163 @@ bool call_list_column_shown(size_t i)
 
 void call_list_column_toggle(size_t i)
 {
-	if (i < COL_COUNT && i != COL_INDEX)
-		list.shown[i] = !list.shown[i];
+	if (i >= COL_COUNT || i == COL_INDEX)
+		return;
+	list.shown[i] = !list.shown[i];
+	/* A column turned on goes to the right end; one turned off leaves
+	 * the order. */
+	size_t o = 0;
+	for (size_t k = 0; k < list.order_count; k++)
+		if (list.order[k] != (enum column_id)i)
+			list.order[o++] = list.order[k];
+	list.order_count = o;
+	if (list.shown[i])
+		list.order[list.order_count++] = (enum column_id)i;
+}
+
+int call_list_column_find(const char *key)
+{
+	for (int i = 0; i < COL_COUNT; i++)
+		if (strcmp(columns[i].key, key) == 0)
+			return i;
+	return -1;
+}
+
+const char *call_list_column_keys(void)
+{
+	static char keys[COL_COUNT * 12];
+	if (!keys[0])
+		for (int i = 0; i < COL_COUNT; i++)
+			snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys), "%s%s",
+				 i ? " " : "", columns[i].key);
+	return keys;
+}
+
+/* Widest a column may be set to, and the narrowest (one character and the
+ * ellipsis). */
+#define COLUMN_WIDTH_MAX 200
+#define COLUMN_WIDTH_MIN 2
+
+/* Parses list.columns, "NAME[:WIDTH] ...": order[] and width[] (0 = the
+ * column's own) when they are not NULL. */
+static bool parse_columns(const char *spec, enum column_id *order, size_t *count, int *width,
+			  char *err, size_t errlen)
+{
+	bool seen[COL_COUNT] = { false };
+	size_t n = 0;
+	const char *p = spec;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		size_t len = strcspn(p, " \t,");
+		char word[48];
+		if (len >= sizeof(word)) {
+			snprintf(err, errlen, "column name too long");
+			return false;
+		}
+		memcpy(word, p, len);
+		word[len] = '\0';
+		p += len;
+		int w = 0;
+		char *colon = strchr(word, ':');
+		if (colon) {
+			*colon = '\0';
+			char *end;
+			long v = strtol(colon + 1, &end, 10);
+			if (!colon[1] || *end || v < COLUMN_WIDTH_MIN || v > COLUMN_WIDTH_MAX) {
+				snprintf(err, errlen, "column %s: width from %d to %d, not '%s'", word,
+					 COLUMN_WIDTH_MIN, COLUMN_WIDTH_MAX, colon + 1);
+				return false;
+			}
+			w = (int)v;
+		}
+		int col = call_list_column_find(word);
+		if (col < 0) {
+			snprintf(err, errlen, "no column '%s' (columns: %s)", word,
+				 call_list_column_keys());
+			return false;
+		}
+		if (seen[col]) {
+			snprintf(err, errlen, "column %s given twice", word);
+			return false;
+		}
+		seen[col] = true;
+		if (order)
+			order[n] = (enum column_id)col;
+		if (width)
+			width[col] = w;
+		n++;
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "no column given");
+		return false;
+	}
+	if (count)
+		*count = n;
+	return true;
+}
+
+void call_list_columns_spec(char *buf, size_t cap)
+{
+	list_init();
+	buf[0] = '\0';
+	for (size_t k = 0; k < list.order_count; k++) {
+		enum column_id i = list.order[k];
+		size_t used = strlen(buf);
+		if (list.width[i])
+			snprintf(buf + used, cap - used, "%s%s:%d", k ? " " : "", columns[i].key,
+				 list.width[i]);
+		else
+			snprintf(buf + used, cap - used, "%s%s", k ? " " : "", columns[i].key);
+	}
+}
+
+bool call_list_columns_check(const char *spec, char *err, size_t errlen)
+{
+	return parse_columns(spec, NULL, NULL, NULL, err, errlen);
+}
+
+void call_list_apply_settings(struct ui *ui, const struct config *cfg)
+{
+	list_init();
+	enum column_id order[COL_COUNT];
+	int width[COL_COUNT] = { 0 };
+	size_t n;
+	char err[256];
+	if (parse_columns(config_value(cfg, SET_LIST_COLUMNS), order, &n, width, err, sizeof(err))) {
+		for (int i = 0; i < COL_COUNT; i++) {
+			list.shown[i] = false;
+			list.width[i] = width[i];
+		}
+		for (size_t k = 0; k < n; k++)
+			list.shown[order[k]] = true;
+		memcpy(list.order, order, n * sizeof(order[0]));
+		list.order_count = n;
+	}
+	int sort = call_list_column_find(config_value(cfg, SET_LIST_SORT));
+	bool desc = strcmp(config_value(cfg, SET_LIST_SORT_ORDER), "descending") == 0;
+	if (sort >= 0 && (sort != (int)list.sort_col || desc != list.sort_desc)) {
+		list.sort_col = (enum column_id)sort;
+		list.sort_desc = desc;
+		if (ui)
+			rebuild(ui);
+	}
+	const char *scroll = config_value(cfg, SET_LIST_AUTOSCROLL);
+	if (strcmp(scroll, "auto") != 0)
+		list.autoscroll = strcmp(scroll, "yes") == 0;
+	list.autoscroll_from_settings = strcmp(scroll, "auto") != 0;
+	/* filter.display: the list starts filtered (and follows a change in
+	 * the settings window). */
+	const char *display = config_value(cfg, SET_FILTER_DISPLAY);
+	if (strcmp(display, list.display_setting) != 0) {
+		snprintf(list.display_setting, sizeof(list.display_setting), "%s", display);
+		text_field_set(&list.search, display);
+		snprintf(list.search_applied, sizeof(list.search_applied), "%s", display);
+		if (ui)
+			rebuild(ui);
+	}
 }
 
 /* A column the user turned on is wanted more than most defaults. */
@@ -816,6 +983,12 @@ void call_list_column_toggle(size_t i)
 static int column_priority(int i)
 {
 	return columns[i].shown_by_default ? columns[i].priority : USER_COLUMN_PRIORITY;
+}
+
+/* A width the user set is kept before flexible columns shrink. */
+static int min_width(int i)
+{
+	return list.width[i] ? list.width[i] : columns[i].min_width;
 }
 
 /* Fits the shown columns into the screen width.  Each column first gets
@@ -839,7 +1012,8 @@ static void layout_columns(void)
 				cells = w;
 		}
 		content[i] = cells > title ? cells : title;
-		want[i] = content[i] < columns[i].width ? content[i] : columns[i].width;
+		int preferred = list.width[i] ? list.width[i] : columns[i].width;
+		want[i] = content[i] < preferred ? content[i] : preferred;
 		if (want[i] < title)
 			want[i] = title;
 		/* Numbers are never cut (the index grows with the capture). */
@@ -852,8 +1026,8 @@ static void layout_columns(void)
 			if (!on[i])
 				continue;
 			total += want[i] + (n++ ? 1 : 0);
-			if (columns[i].flexible && want[i] > columns[i].min_width)
-				slack += want[i] - columns[i].min_width;
+			if (columns[i].flexible && want[i] > min_width(i))
+				slack += want[i] - min_width(i);
 		}
 		int over = total - COLS;
 		if (over <= 0) {
@@ -872,7 +1046,7 @@ static void layout_columns(void)
 			 * at a time, so no one column is cut to nothing. */
 			int widest = -1;
 			for (int i = 0; i < COL_COUNT; i++)
-				if (on[i] && columns[i].flexible && want[i] > columns[i].min_width &&
+				if (on[i] && columns[i].flexible && want[i] > min_width(i) &&
 				    (widest < 0 || want[i] > want[widest]))
 					widest = i;
 			want[widest]--;
@@ -888,10 +1062,13 @@ static void layout_columns(void)
 		on[drop] = false;
 	}
 	int x = marker;
-	for (int i = 0; i < COL_COUNT; i++) {
-		list.col_visible[i] = on[i];
+	for (int i = 0; i < COL_COUNT; i++)
+		list.col_visible[i] = false;
+	for (size_t k = 0; k < list.order_count; k++) {
+		enum column_id i = list.order[k];
 		if (!on[i])
 			continue;
+		list.col_visible[i] = true;
 		list.col_x[i] = x;
 		list.col_w[i] = want[i];
 		x += want[i] + 1;
@@ -1144,26 +1321,26 @@ enum list_action {
 };
 
 static const struct ui_binding list_bindings[] = {
-	{ { UI_FKEY(KEY_UP), 'k' }, "Up k", "Previous dialog", LIST_UP },
-	{ { UI_FKEY(KEY_DOWN), 'j' }, "Down j", "Next dialog", LIST_DOWN },
-	{ { UI_FKEY(KEY_PPAGE), UI_CTRL('b') }, "PgUp ^B", "Page up", LIST_PAGE_UP },
-	{ { UI_FKEY(KEY_NPAGE), UI_CTRL('f') }, "PgDn ^F", "Page down", LIST_PAGE_DOWN },
-	{ { UI_FKEY(KEY_HOME), UI_CTRL('a') }, "Home ^A", "First dialog", LIST_HOME },
-	{ { UI_FKEY(KEY_END), UI_CTRL('e') }, "End ^E", "Last dialog (autoscroll follows new ones again)", LIST_END },
-	{ { UI_KEY_ENTER, '\r', UI_FKEY(KEY_ENTER) }, "Enter", "Call flow of the selected dialogs (or the one under the cursor)", LIST_FLOW },
-	{ { UI_FKEY(KEY_F(4)), 'x' }, "F4 x", "Call flow with related dialogs (X-Call-ID, Replaces)", LIST_FLOW_EXTENDED },
-	{ { ' ' }, "Space", "Select / unselect the dialog", LIST_SELECT },
-	{ { UI_CTRL('s') }, "^S", "Select all displayed dialogs (again: none)", LIST_SELECT_ALL },
-	{ { UI_FKEY(KEY_F(3)), '/' }, "F3 /", "Display filter: type a substring of From, To, Call-ID, source or destination", LIST_SEARCH },
-	{ { UI_FKEY(KEY_F(6)), 'R', 'r' }, "F6 R", "Raw messages of the selected dialogs", LIST_RAW },
-	{ { UI_FKEY(KEY_F(7)), 'f', 'F' }, "F7 f", "Filter dialog (From, To, addresses, methods, payload regex)", LIST_FILTER },
-	{ { UI_FKEY(KEY_F(2)), 's', 'S' }, "F2 s", "Save dialogs' messages to a file", LIST_SAVE },
-	{ { UI_FKEY(KEY_F(10)), 't', 'T' }, "F10 t", "Choose the columns shown", LIST_COLUMNS },
-	{ { '<' }, "<", "Sort by the previous column", LIST_SORT_PREV },
-	{ { '>' }, ">", "Sort by the next column", LIST_SORT_NEXT },
-	{ { 'z' }, "z", "Reverse the sort order", LIST_SORT_SWAP },
-	{ { 'A' }, "A", "Autoscroll to new dialogs on / off", LIST_AUTOSCROLL },
-	{ { 'v', 'm' }, "v m", "RTP streams and their quality", LIST_RTP },
+	{ { UI_FKEY(KEY_UP), 'k' }, "Up k", "Previous dialog", LIST_UP, "list.up" },
+	{ { UI_FKEY(KEY_DOWN), 'j' }, "Down j", "Next dialog", LIST_DOWN, "list.down" },
+	{ { UI_FKEY(KEY_PPAGE), UI_CTRL('b') }, "PgUp ^B", "Page up", LIST_PAGE_UP, "list.page_up" },
+	{ { UI_FKEY(KEY_NPAGE), UI_CTRL('f') }, "PgDn ^F", "Page down", LIST_PAGE_DOWN, "list.page_down" },
+	{ { UI_FKEY(KEY_HOME), UI_CTRL('a') }, "Home ^A", "First dialog", LIST_HOME, "list.home" },
+	{ { UI_FKEY(KEY_END), UI_CTRL('e') }, "End ^E", "Last dialog (autoscroll follows new ones again)", LIST_END, "list.end" },
+	{ { UI_KEY_ENTER, '\r', UI_FKEY(KEY_ENTER) }, "Enter", "Call flow of the selected dialogs (or the one under the cursor)", LIST_FLOW, "list.flow" },
+	{ { UI_FKEY(KEY_F(4)), 'x' }, "F4 x", "Call flow with related dialogs (X-Call-ID, Replaces)", LIST_FLOW_EXTENDED, "list.flow_extended" },
+	{ { ' ' }, "Space", "Select / unselect the dialog", LIST_SELECT, "list.select" },
+	{ { UI_CTRL('s') }, "^S", "Select all displayed dialogs (again: none)", LIST_SELECT_ALL, "list.select_all" },
+	{ { UI_FKEY(KEY_F(3)), '/' }, "F3 /", "Display filter: type a substring of From, To, Call-ID, source or destination", LIST_SEARCH, "list.search" },
+	{ { UI_FKEY(KEY_F(6)), 'R', 'r' }, "F6 R", "Raw messages of the selected dialogs", LIST_RAW, "list.raw" },
+	{ { UI_FKEY(KEY_F(7)), 'f', 'F' }, "F7 f", "Filter dialog (From, To, addresses, methods, payload regex)", LIST_FILTER, "list.filter" },
+	{ { UI_FKEY(KEY_F(2)), 's', 'S' }, "F2 s", "Save dialogs' messages to a file", LIST_SAVE, "list.save" },
+	{ { UI_FKEY(KEY_F(10)), 't', 'T' }, "F10 t", "Choose the columns shown", LIST_COLUMNS, "list.columns" },
+	{ { '<' }, "<", "Sort by the previous column", LIST_SORT_PREV, "list.sort_prev" },
+	{ { '>' }, ">", "Sort by the next column", LIST_SORT_NEXT, "list.sort_next" },
+	{ { 'z' }, "z", "Reverse the sort order", LIST_SORT_SWAP, "list.sort_swap" },
+	{ { 'A' }, "A", "Autoscroll to new dialogs on / off", LIST_AUTOSCROLL, "list.autoscroll" },
+	{ { 'v', 'm' }, "v m", "RTP streams and their quality", LIST_RTP, "list.rtp" },
 };
 
 static void move_cursor(long delta)
@@ -1336,7 +1513,7 @@ static void list_open(struct ui *ui)
 	/* Following new dialogs suits a capture that runs; a file is read
 	 * in seconds and then read from the top.  A toggles it. */
 	static bool autoscroll_chosen;
-	if (!autoscroll_chosen) {
+	if (!autoscroll_chosen && !list.autoscroll_from_settings) {
 		autoscroll_chosen = true;
 		list.autoscroll = ui->ctx->mode && strcmp(ui->ctx->mode, "file") != 0;
 	}

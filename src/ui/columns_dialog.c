@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "config/config.h"
 #include "ui/draw.h"
 
 #define COLUMNS_DIALOG_WIDTH 64
@@ -36,10 +37,10 @@ static void columns_draw(struct ui *ui)
 enum columns_action { COLUMNS_UP = 1, COLUMNS_DOWN, COLUMNS_TOGGLE, COLUMNS_CLOSE };
 
 static const struct ui_binding columns_bindings[] = {
-	{ { UI_FKEY(KEY_UP), 'k' }, "Up k", "Previous column", COLUMNS_UP },
-	{ { UI_FKEY(KEY_DOWN), 'j' }, "Down j", "Next column", COLUMNS_DOWN },
-	{ { ' ', UI_KEY_ENTER, '\r' }, "Space Enter", "Show / hide the column", COLUMNS_TOGGLE },
-	{ { UI_KEY_ESC, 'q' }, "Esc q", "Close", COLUMNS_CLOSE },
+	{ { UI_FKEY(KEY_UP), 'k' }, "Up k", "Previous column", COLUMNS_UP, "columns.up" },
+	{ { UI_FKEY(KEY_DOWN), 'j' }, "Down j", "Next column", COLUMNS_DOWN, "columns.down" },
+	{ { ' ', UI_KEY_ENTER, '\r' }, "Space Enter", "Show / hide the column", COLUMNS_TOGGLE, "columns.toggle" },
+	{ { UI_KEY_ESC, 'q' }, "Esc q", "Close", COLUMNS_CLOSE, "columns.close" },
 };
 
 static bool columns_action(struct ui *ui, int action)
@@ -54,9 +55,17 @@ static bool columns_action(struct ui *ui, int action)
 		if (columns_cursor + 1 < n)
 			columns_cursor++;
 		return true;
-	case COLUMNS_TOGGLE:
+	case COLUMNS_TOGGLE: {
 		call_list_column_toggle(columns_cursor);
+		/* The choice is list.columns, so the settings window can
+		 * save it to ~/.sipmonrc. */
+		struct config *cfg = ui_config();
+		char spec[CONFIG_VALUE_MAX], err[256];
+		call_list_columns_spec(spec, sizeof(spec));
+		if (cfg)
+			config_set(cfg, SET_LIST_COLUMNS, spec, CONFIG_ORIGIN_WINDOW, err, sizeof(err));
 		return true;
+	}
 	case COLUMNS_CLOSE:
 		ui_pop(ui);
 		return true;

@@ -17,8 +17,8 @@ static void confirm_draw(struct ui *ui)
 enum confirm_action { CONFIRM_YES = 1, CONFIRM_NO };
 
 static const struct ui_binding confirm_bindings[] = {
-	{ { 'y', 'Y', UI_CTRL('c') }, "y", "Quit", CONFIRM_YES },
-	{ { 'n', 'N', UI_KEY_ESC }, "n Esc", "Stay", CONFIRM_NO },
+	{ { 'y', 'Y', UI_CTRL('c') }, "y", "Quit", CONFIRM_YES, "confirm.yes" },
+	{ { 'n', 'N', UI_KEY_ESC }, "n Esc", "Stay", CONFIRM_NO, "confirm.no" },
 };
 
 static bool confirm_action(struct ui *ui, int action)

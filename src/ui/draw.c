@@ -8,38 +8,39 @@
 #include <time.h>
 #include <wchar.h>
 
+#include "config/config.h"
 #include "dissect/packet.h"
 
 static bool draw_utf8;
 static bool draw_color;
 
-/* Colour pairs by role; -1 is the terminal's default colour. */
+/* Attributes by role; the colours themselves are settings (color.*,
+ * config/config.c), -1 being the terminal's default colour. */
 struct color_role {
-	short fg, bg;
 	attr_t extra;      /* added in colour mode */
 	attr_t mono;       /* used instead on a monochrome terminal */
 };
 
 static const struct color_role color_roles[UI_COLOR_COUNT] = {
-	[UI_COLOR_NORMAL] = { -1, -1, A_NORMAL, A_NORMAL },
-	[UI_COLOR_TITLE] = { COLOR_WHITE, COLOR_BLUE, A_BOLD, A_REVERSE },
-	[UI_COLOR_HEADER] = { COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE | A_BOLD },
-	[UI_COLOR_CURSOR] = { COLOR_BLACK, COLOR_WHITE, A_NORMAL, A_REVERSE },
-	[UI_COLOR_SELECTED] = { COLOR_YELLOW, -1, A_BOLD, A_BOLD | A_UNDERLINE },
-	[UI_COLOR_WARN] = { COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD },
-	[UI_COLOR_GOOD] = { COLOR_GREEN, -1, A_NORMAL, A_NORMAL },
-	[UI_COLOR_BAD] = { COLOR_RED, -1, A_NORMAL, A_BOLD },
-	[UI_COLOR_NOTICE] = { COLOR_YELLOW, -1, A_NORMAL, A_BOLD },
-	[UI_COLOR_REQUEST] = { COLOR_CYAN, -1, A_BOLD, A_BOLD },
-	[UI_COLOR_RESPONSE] = { COLOR_GREEN, -1, A_NORMAL, A_NORMAL },
-	[UI_COLOR_RETRANS] = { COLOR_RED, -1, A_NORMAL, A_UNDERLINE },
-	[UI_COLOR_SDP] = { COLOR_YELLOW, -1, A_NORMAL, A_NORMAL },
-	[UI_COLOR_RTP] = { COLOR_MAGENTA, -1, A_NORMAL, A_DIM },
-	[UI_COLOR_START_LINE] = { COLOR_WHITE, -1, A_BOLD, A_BOLD },
-	[UI_COLOR_HEADER_NAME] = { COLOR_GREEN, -1, A_BOLD, A_BOLD },
-	[UI_COLOR_DIM] = { COLOR_BLUE, -1, A_BOLD, A_DIM },
-	[UI_COLOR_KEY] = { COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE },
-	[UI_COLOR_DIFF] = { COLOR_BLACK, COLOR_YELLOW, A_NORMAL, A_REVERSE },
+	[UI_COLOR_NORMAL] = { A_NORMAL, A_NORMAL },
+	[UI_COLOR_TITLE] = { A_BOLD, A_REVERSE },
+	[UI_COLOR_HEADER] = { A_NORMAL, A_REVERSE | A_BOLD },
+	[UI_COLOR_CURSOR] = { A_NORMAL, A_REVERSE },
+	[UI_COLOR_SELECTED] = { A_BOLD, A_BOLD | A_UNDERLINE },
+	[UI_COLOR_WARN] = { A_BOLD, A_REVERSE | A_BOLD },
+	[UI_COLOR_GOOD] = { A_NORMAL, A_NORMAL },
+	[UI_COLOR_BAD] = { A_NORMAL, A_BOLD },
+	[UI_COLOR_NOTICE] = { A_NORMAL, A_BOLD },
+	[UI_COLOR_REQUEST] = { A_BOLD, A_BOLD },
+	[UI_COLOR_RESPONSE] = { A_NORMAL, A_NORMAL },
+	[UI_COLOR_RETRANS] = { A_NORMAL, A_UNDERLINE },
+	[UI_COLOR_SDP] = { A_NORMAL, A_NORMAL },
+	[UI_COLOR_RTP] = { A_NORMAL, A_DIM },
+	[UI_COLOR_START_LINE] = { A_BOLD, A_BOLD },
+	[UI_COLOR_HEADER_NAME] = { A_BOLD, A_BOLD },
+	[UI_COLOR_DIM] = { A_BOLD, A_DIM },
+	[UI_COLOR_KEY] = { A_NORMAL, A_REVERSE },
+	[UI_COLOR_DIFF] = { A_NORMAL, A_REVERSE },
 };
 
 struct glyph_pair {
@@ -66,16 +67,43 @@ static const struct glyph_pair glyphs[GLYPH_COUNT] = {
 	[GLYPH_SHADE] = { L"\u2591", '.' },
 };
 
+static bool terminal_color;
+
+/* The colour pair of each role from its color.* setting (the defaults
+ * when there is no configuration). */
+static void init_pairs(const struct config *cfg)
+{
+	for (short i = 1; i < UI_COLOR_COUNT; i++) {
+		enum setting_id id = (enum setting_id)(SET_COLOR_TITLE + i - 1);
+		const char *v = cfg ? config_value(cfg, id) : config_setting_def(id)->default_value;
+		short fg, bg;
+		if (!config_parse_color(v, &fg, &bg))
+			fg = bg = -1;
+		/* A 256-colour number on an 8-colour terminal: the default. */
+		if (fg >= COLORS)
+			fg = -1;
+		if (bg >= COLORS)
+			bg = -1;
+		init_pair(i, fg, bg);
+	}
+}
+
 void draw_init(bool utf8, bool color)
 {
 	draw_utf8 = utf8;
-	draw_color = color;
+	draw_color = terminal_color = color;
 	if (!color)
 		return;
 	start_color();
 	use_default_colors();
-	for (short i = 1; i < UI_COLOR_COUNT; i++)
-		init_pair(i, color_roles[i].fg, color_roles[i].bg);
+	init_pairs(NULL);
+}
+
+void draw_apply_settings(const struct config *cfg)
+{
+	draw_color = terminal_color && strcmp(config_value(cfg, SET_UI_THEME), "mono") != 0;
+	if (terminal_color)
+		init_pairs(cfg);
 }
 
 attr_t draw_attr(enum ui_color c)

@@ -34,6 +34,9 @@ enum ui_color {
 };
 
 void draw_init(bool utf8, bool color);
+/* The color.* and ui.theme settings, at start and when they change. */
+struct config;
+void draw_apply_settings(const struct config *cfg);
 attr_t draw_attr(enum ui_color c);
 
 /* Draws UTF-8 (or any) bytes at y, x in at most width columns; bytes that

@@ -258,11 +258,11 @@ static void filter_draw(struct ui *ui)
 enum filter_action { FILTER_NEXT = 1, FILTER_PREV, FILTER_ENTER, FILTER_TOGGLE, FILTER_CANCEL };
 
 static const struct ui_binding filter_bindings[] = {
-	{ { UI_KEY_TAB, UI_FKEY(KEY_DOWN) }, "Tab Down", "Next field", FILTER_NEXT },
-	{ { UI_FKEY(KEY_BTAB), UI_FKEY(KEY_UP) }, "S-Tab Up", "Previous field", FILTER_PREV },
-	{ { UI_KEY_ENTER, '\r', UI_FKEY(KEY_ENTER) }, "Enter", "Apply (or press the focused button)", FILTER_ENTER },
-	{ { ' ' }, "Space", "Tick / untick the focused method", FILTER_TOGGLE },
-	{ { UI_KEY_ESC }, "Esc", "Close without applying", FILTER_CANCEL },
+	{ { UI_KEY_TAB, UI_FKEY(KEY_DOWN) }, "Tab Down", "Next field", FILTER_NEXT, "filter.next" },
+	{ { UI_FKEY(KEY_BTAB), UI_FKEY(KEY_UP) }, "S-Tab Up", "Previous field", FILTER_PREV, "filter.prev" },
+	{ { UI_KEY_ENTER, '\r', UI_FKEY(KEY_ENTER) }, "Enter", "Apply (or press the focused button)", FILTER_ENTER, "filter.enter" },
+	{ { ' ' }, "Space", "Tick / untick the focused method", FILTER_TOGGLE, "filter.toggle" },
+	{ { UI_KEY_ESC }, "Esc", "Close without applying", FILTER_CANCEL, "filter.cancel" },
 };
 
 static bool filter_action(struct ui *ui, int action)
@@ -311,10 +311,8 @@ static bool filter_key(struct ui *ui, int key)
 {
 	if (edit.focus >= FIELD_COUNT)
 		return false;
-	for (size_t i = 0; i < sizeof(filter_bindings) / sizeof(filter_bindings[0]); i++)
-		for (int k = 0; k < UI_BINDING_KEYS; k++)
-			if (filter_bindings[i].keys[k] == key && key != ' ')
-				return false;
+	if (key != ' ' && keymap_find(UI_WIN_FILTER, key))
+		return false;
 	return text_field_key(&edit.fields[edit.focus], key);
 }
 

@@ -30,12 +30,13 @@ static size_t help_lines(const struct ui *ui, struct help_line *out, size_t cap)
 	if (n < cap)
 		out[n++] = (struct help_line){ NULL, w->title, true };
 	for (size_t i = 0; i < w->binding_count && n < cap; i++)
-		out[n++] = (struct help_line){ w->bindings[i].key_names, w->bindings[i].help, false };
+		out[n++] = (struct help_line){ keymap_key_names(ui->help_for, i), w->bindings[i].help,
+					       false };
 	if (!w->is_dialog) {
 		if (n < cap)
 			out[n++] = (struct help_line){ NULL, "Every window", true };
 		for (size_t i = 0; i < ui_global_binding_count && n < cap; i++)
-			out[n++] = (struct help_line){ ui_global_bindings[i].key_names,
+			out[n++] = (struct help_line){ keymap_key_names(UI_KEYMAP_GLOBAL, i),
 						       ui_global_bindings[i].help, false };
 	}
 	return n;
@@ -71,8 +72,8 @@ static void help_draw(struct ui *ui)
 enum help_action { HELP_UP = 1, HELP_DOWN };
 
 static const struct ui_binding help_bindings[] = {
-	{ { UI_FKEY(KEY_UP), 'k' }, "Up k", "Scroll up", HELP_UP },
-	{ { UI_FKEY(KEY_DOWN), 'j' }, "Down j", "Scroll down", HELP_DOWN },
+	{ { UI_FKEY(KEY_UP), 'k' }, "Up k", "Scroll up", HELP_UP, "help.up" },
+	{ { UI_FKEY(KEY_DOWN), 'j' }, "Down j", "Scroll down", HELP_DOWN, "help.down" },
 };
 
 static bool help_action(struct ui *ui, int action)
@@ -87,10 +88,8 @@ static bool help_action(struct ui *ui, int action)
 /* Any key that does not scroll closes help. */
 static bool help_key(struct ui *ui, int key)
 {
-	for (size_t i = 0; i < sizeof(help_bindings) / sizeof(help_bindings[0]); i++)
-		for (int k = 0; k < UI_BINDING_KEYS; k++)
-			if (help_bindings[i].keys[k] == key)
-				return false;
+	if (keymap_find(UI_WIN_HELP, key))
+		return false;
 	ui_pop(ui);
 	return true;
 }

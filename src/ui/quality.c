@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "store/emodel.h"
 #include "store/rtp_stats.h"
 
@@ -37,19 +38,31 @@ void stream_quality_get(const struct rtp_stream *s, struct stream_quality *out)
 	out->rtcp = s->rtcp;
 }
 
+/* The thresholds in force (quality.* settings). */
+static struct {
+	double jitter_ms, loss_pct, mos;
+} bad = { QUALITY_BAD_JITTER_MS, QUALITY_BAD_LOSS_PCT, QUALITY_BAD_MOS };
+
+void quality_apply_settings(const struct config *cfg)
+{
+	bad.jitter_ms = config_double(cfg, SET_QUALITY_JITTER_MS);
+	bad.loss_pct = config_double(cfg, SET_QUALITY_LOSS_PCT);
+	bad.mos = config_double(cfg, SET_QUALITY_MOS);
+}
+
 bool quality_bad_jitter(double ms)
 {
-	return ms > QUALITY_BAD_JITTER_MS;
+	return ms > bad.jitter_ms;
 }
 
 bool quality_bad_loss(double pct)
 {
-	return pct > QUALITY_BAD_LOSS_PCT;
+	return pct > bad.loss_pct;
 }
 
 bool quality_bad_mos(double mos)
 {
-	return mos < QUALITY_BAD_MOS;
+	return mos < bad.mos;
 }
 
 void call_quality_get(const struct call *c, struct call_quality *out)

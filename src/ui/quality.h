@@ -13,8 +13,8 @@
 #include "store/call.h"
 #include "store/media.h"
 
-/* Where a figure turns red (issue 5's defaults: what VoIP engineers call
- * audibly bad; the configuration will make them settable). */
+/* Where a figure turns red by default (what VoIP engineers call audibly
+ * bad); the quality.* settings of sipmon.rc change them. */
 #define QUALITY_BAD_JITTER_MS 30.0
 #define QUALITY_BAD_LOSS_PCT 1.0
 #define QUALITY_BAD_MOS 3.6
@@ -34,6 +34,9 @@ struct stream_quality {
 	uint32_t clock_rate;
 	struct stream_rtcp rtcp;         /* the far end's reports */
 };
+
+struct config;
+void quality_apply_settings(const struct config *cfg);
 
 /* Whether a figure is past its threshold (drawn in the warning colour). */
 bool quality_bad_jitter(double ms);

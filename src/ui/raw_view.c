@@ -405,12 +405,12 @@ static void raw_draw(struct ui *ui)
 enum raw_action { RAW_UP = 1, RAW_DOWN, RAW_PAGE_UP, RAW_PAGE_DOWN, RAW_HOME, RAW_END };
 
 static const struct ui_binding raw_bindings[] = {
-	{ { UI_FKEY(KEY_UP), 'k' }, "Up k", "Scroll up", RAW_UP },
-	{ { UI_FKEY(KEY_DOWN), 'j' }, "Down j", "Scroll down", RAW_DOWN },
-	{ { UI_FKEY(KEY_PPAGE), UI_CTRL('b') }, "PgUp ^B", "Page up", RAW_PAGE_UP },
-	{ { UI_FKEY(KEY_NPAGE), UI_CTRL('f'), ' ' }, "PgDn ^F Space", "Page down", RAW_PAGE_DOWN },
-	{ { UI_FKEY(KEY_HOME), 'g' }, "Home g", "Top", RAW_HOME },
-	{ { UI_FKEY(KEY_END), 'G' }, "End G", "Bottom", RAW_END },
+	{ { UI_FKEY(KEY_UP), 'k' }, "Up k", "Scroll up", RAW_UP, "raw.up" },
+	{ { UI_FKEY(KEY_DOWN), 'j' }, "Down j", "Scroll down", RAW_DOWN, "raw.down" },
+	{ { UI_FKEY(KEY_PPAGE), UI_CTRL('b') }, "PgUp ^B", "Page up", RAW_PAGE_UP, "raw.page_up" },
+	{ { UI_FKEY(KEY_NPAGE), UI_CTRL('f'), ' ' }, "PgDn ^F Space", "Page down", RAW_PAGE_DOWN, "raw.page_down" },
+	{ { UI_FKEY(KEY_HOME), 'g' }, "Home g", "Top", RAW_HOME, "raw.home" },
+	{ { UI_FKEY(KEY_END), 'G' }, "End G", "Bottom", RAW_END, "raw.end" },
 };
 
 static void scroll_by(long delta)

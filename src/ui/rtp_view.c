@@ -340,8 +340,8 @@ static void rtp_draw(struct ui *ui)
 enum rtp_action { RTP_UP = 1, RTP_DOWN };
 
 static const struct ui_binding rtp_bindings[] = {
-	{ { UI_FKEY(KEY_UP), 'k' }, "Up k", "Previous stream", RTP_UP },
-	{ { UI_FKEY(KEY_DOWN), 'j' }, "Down j", "Next stream", RTP_DOWN },
+	{ { UI_FKEY(KEY_UP), 'k' }, "Up k", "Previous stream", RTP_UP, "rtp.up" },
+	{ { UI_FKEY(KEY_DOWN), 'j' }, "Down j", "Next stream", RTP_DOWN, "rtp.down" },
 };
 
 static bool rtp_action(struct ui *ui, int action)

@@ -13,6 +13,7 @@
 
 #include "dissect/packet.h"
 #include "output/pcap_writer.h"
+#include "config/config.h"
 #include "ui/draw.h"
 #include "ui/text_field.h"
 #include "util/netaddr.h"
@@ -284,8 +285,13 @@ static void default_path(void)
 	struct tm tm;
 	localtime_r(&now, &tm);
 	strftime(name, sizeof(name), "sipmon-%Y%m%d-%H%M%S", &tm);
+	/* save.directory: where the user keeps captures. */
+	const struct config *cfg = ui_config();
+	const char *dir = cfg ? config_value(cfg, SET_SAVE_DIRECTORY) : "";
+	size_t dlen = strlen(dir);
 	char path[TEXT_FIELD_MAX];
-	snprintf(path, sizeof(path), "%s%s", name, save_formats[save.format].extension);
+	snprintf(path, sizeof(path), "%s%s%s%s", dir, dlen && dir[dlen - 1] != '/' ? "/" : "", name,
+		 save_formats[save.format].extension);
 	text_field_set(&save.path, path);
 }
 
@@ -299,8 +305,16 @@ static void save_open(struct ui *ui)
 	save.scope = save.counts[SCOPE_SELECTED] ? SCOPE_SELECTED : SCOPE_DISPLAYED;
 	save.focus = FOCUS_PATH;
 	save.error[0] = '\0';
-	if (!save.path.len)
+	if (!save.path.len) {
+		/* A fresh dialog proposes save.format (text, pcap, pcap-sip:
+		 * the rows of save_formats in order). */
+		const struct config *cfg = ui_config();
+		static const char *const format_names[SAVE_FORMAT_COUNT] = { "text", "pcap", "pcap-sip" };
+		for (size_t i = 0; cfg && i < SAVE_FORMAT_COUNT; i++)
+			if (strcmp(config_value(cfg, SET_SAVE_FORMAT), format_names[i]) == 0)
+				save.format = i;
 		default_path();
+	}
 }
 
 static void do_save(struct ui *ui)
@@ -389,12 +403,12 @@ static void save_draw(struct ui *ui)
 enum save_action { SAVE_NEXT = 1, SAVE_PREV, SAVE_LEFT, SAVE_RIGHT, SAVE_ENTER, SAVE_CANCEL };
 
 static const struct ui_binding save_bindings[] = {
-	{ { UI_KEY_TAB, UI_FKEY(KEY_DOWN) }, "Tab Down", "Next field", SAVE_NEXT },
-	{ { UI_FKEY(KEY_BTAB), UI_FKEY(KEY_UP) }, "S-Tab Up", "Previous field", SAVE_PREV },
-	{ { UI_FKEY(KEY_LEFT) }, "Left", "Previous choice", SAVE_LEFT },
-	{ { UI_FKEY(KEY_RIGHT) }, "Right", "Next choice", SAVE_RIGHT },
-	{ { UI_KEY_ENTER, '\r', UI_FKEY(KEY_ENTER) }, "Enter", "Save (or press the focused button)", SAVE_ENTER },
-	{ { UI_KEY_ESC }, "Esc", "Close without saving", SAVE_CANCEL },
+	{ { UI_KEY_TAB, UI_FKEY(KEY_DOWN) }, "Tab Down", "Next field", SAVE_NEXT, "save.next" },
+	{ { UI_FKEY(KEY_BTAB), UI_FKEY(KEY_UP) }, "S-Tab Up", "Previous field", SAVE_PREV, "save.prev" },
+	{ { UI_FKEY(KEY_LEFT) }, "Left", "Previous choice", SAVE_LEFT, "save.left" },
+	{ { UI_FKEY(KEY_RIGHT) }, "Right", "Next choice", SAVE_RIGHT, "save.right" },
+	{ { UI_KEY_ENTER, '\r', UI_FKEY(KEY_ENTER) }, "Enter", "Save (or press the focused button)", SAVE_ENTER, "save.enter" },
+	{ { UI_KEY_ESC }, "Esc", "Close without saving", SAVE_CANCEL, "save.cancel" },
 };
 
 /* A file name ending in the old format's extension takes the new one's. */

@@ -216,8 +216,8 @@ static void stats_draw(struct ui *ui)
 enum stats_action { STATS_UP = 1, STATS_DOWN };
 
 static const struct ui_binding stats_bindings[] = {
-	{ { UI_FKEY(KEY_UP), 'k' }, "Up k", "Scroll up", STATS_UP },
-	{ { UI_FKEY(KEY_DOWN), 'j' }, "Down j", "Scroll down", STATS_DOWN },
+	{ { UI_FKEY(KEY_UP), 'k' }, "Up k", "Scroll up", STATS_UP, "stats.up" },
+	{ { UI_FKEY(KEY_DOWN), 'j' }, "Down j", "Scroll down", STATS_DOWN, "stats.down" },
 };
 
 static bool stats_action(struct ui *ui, int action)

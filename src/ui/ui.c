@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ui/draw.h"
+#include "ui/quality.h"
 #include "ui/text_field.h"
 #include "ui/window.h"
 #include "util/signals.h"
@@ -51,7 +52,25 @@ static const struct ui_window *const windows[UI_WIN_COUNT] = {
 	[UI_WIN_COLUMNS] = &columns_dialog_window,
 	[UI_WIN_HELP] = &help_window,
 	[UI_WIN_CONFIRM_QUIT] = &confirm_quit_window,
+	[UI_WIN_SETTINGS] = &settings_view_window,
 };
+
+static struct config *settings_in_force;
+
+struct config *ui_config(void)
+{
+	return settings_in_force;
+}
+
+void ui_apply_settings(struct ui *ui)
+{
+	if (!settings_in_force)
+		return;
+	draw_apply_settings(settings_in_force);
+	quality_apply_settings(settings_in_force);
+	call_list_apply_settings(ui, settings_in_force);
+	call_flow_apply_settings(settings_in_force);
+}
 
 const struct ui_window *ui_window_of(enum ui_window_id id)
 {
@@ -157,15 +176,17 @@ enum global_action {
 	GLOBAL_STATS,
 	GLOBAL_BACK,
 	GLOBAL_QUIT,
+	GLOBAL_SETTINGS,
 };
 
 const struct ui_binding ui_global_bindings[] = {
-	{ { UI_FKEY(KEY_F(1)), 'h', '?' }, "F1 h ?", "Show the keys of this window", GLOBAL_HELP },
-	{ { 'p' }, "p", "Pause / resume the capture", GLOBAL_PAUSE },
-	{ { UI_FKEY(KEY_F(5)), UI_CTRL('l') }, "F5 ^L", "Clear the call list (cannot be undone)", GLOBAL_CLEAR },
-	{ { 'i' }, "i", "Statistics", GLOBAL_STATS },
-	{ { UI_KEY_ESC, 'q', 'Q' }, "Esc q", "Back to the previous window (quit in the call list)", GLOBAL_BACK },
-	{ { UI_CTRL('c') }, "^C", "Quit sipmon", GLOBAL_QUIT },
+	{ { UI_FKEY(KEY_F(1)), 'h', '?' }, "F1 h ?", "Show the keys of this window", GLOBAL_HELP, "global.help" },
+	{ { 'p' }, "p", "Pause / resume the capture", GLOBAL_PAUSE, "global.pause" },
+	{ { UI_FKEY(KEY_F(5)), UI_CTRL('l') }, "F5 ^L", "Clear the call list (cannot be undone)", GLOBAL_CLEAR, "global.clear" },
+	{ { 'i' }, "i", "Statistics", GLOBAL_STATS, "global.stats" },
+	{ { UI_KEY_ESC, 'q', 'Q' }, "Esc q", "Back to the previous window (quit in the call list)", GLOBAL_BACK, "global.back" },
+	{ { UI_CTRL('c') }, "^C", "Quit sipmon", GLOBAL_QUIT, "global.quit" },
+	{ { UI_FKEY(KEY_F(8)) }, "F8", "Settings (sipmon.rc), changed live", GLOBAL_SETTINGS, "global.settings" },
 };
 const size_t ui_global_binding_count = sizeof(ui_global_bindings) / sizeof(ui_global_bindings[0]);
 
@@ -194,18 +215,13 @@ static bool global_action(struct ui *ui, int action)
 	case GLOBAL_QUIT:
 		ui_request_quit(ui);
 		return true;
+	case GLOBAL_SETTINGS:
+		if (ui->stack[ui->depth - 1] != UI_WIN_SETTINGS)
+			ui_push(ui, UI_WIN_SETTINGS);
+		return true;
 	default:
 		return false;
 	}
-}
-
-static const struct ui_binding *find_binding(const struct ui_binding *b, size_t n, int key)
-{
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < UI_BINDING_KEYS && b[i].keys[k]; k++)
-			if (b[i].keys[k] == key)
-				return &b[i];
-	return NULL;
 }
 
 static void dispatch_key(struct ui *ui, int key)
@@ -219,14 +235,14 @@ static void dispatch_key(struct ui *ui, int key)
 	}
 	if (w->key && w->key(ui, key))
 		return;
-	const struct ui_binding *b = find_binding(w->bindings, w->binding_count, key);
+	const struct ui_binding *b = keymap_find(ui->stack[ui->depth - 1], key);
 	if (b && w->action(ui, b->action))
 		return;
 	/* Dialogs take every key they do not bind as "close" except the
 	 * global ones below, which they do not offer. */
 	if (w->is_dialog)
 		return;
-	b = find_binding(ui_global_bindings, ui_global_binding_count, key);
+	b = keymap_find(UI_KEYMAP_GLOBAL, key);
 	if (b)
 		global_action(ui, b->action);
 }
@@ -330,8 +346,13 @@ int ui_run(const struct ui_context *ctx)
 		  NULL);
 	ui.color = has_colors();
 	draw_init(ui.utf8, ui.color);
-
+	settings_in_force = ctx->config;
 	ui_push(&ui, UI_WIN_CALL_LIST);
+	ui_apply_settings(&ui);
+	/* The messages went to stderr, which the screen now hides. */
+	if (ctx->config_errors)
+		ui_note(&ui, "sipmon.rc: %zu bad line%s, ignored (sipmon --check-config shows them)",
+			ctx->config_errors, ctx->config_errors == 1 ? "" : "s");
 	bool dirty = true;
 	uint64_t drawn_generation = ~0ull;
 	int64_t last_draw_ns = 0;

@@ -15,6 +15,8 @@
 #include "dissect/dissect.h"
 #include "store/store.h"
 
+struct config;
+
 #define UI_MAX_FPS 10
 
 struct ui_context {
@@ -24,6 +26,8 @@ struct ui_context {
 	const char *mode;               /* "file", "device", "replay" */
 	const char *const *sources;     /* "file:x.pcap", "device:eth0" */
 	size_t source_count;
+	struct config *config;          /* sipmon.rc in force; the settings window changes it */
+	size_t config_errors;           /* bad lines found reading it (noted at start) */
 };
 
 /* Runs the interface until the user quits.  Returns the exit status. */

@@ -39,18 +39,21 @@ enum ui_window_id {
 	UI_WIN_COLUMNS,
 	UI_WIN_HELP,
 	UI_WIN_CONFIRM_QUIT,
+	UI_WIN_SETTINGS,
 	UI_WIN_COUNT
 };
 
-/* One binding: up to UI_BINDING_KEYS keys doing one action of a window.
- * The help screen lists exactly these, so help cannot drift from what the
- * keys do. */
+/* One binding: the default keys (up to UI_BINDING_KEYS) doing one action
+ * of a window.  sipmon.rc can bind and unbind keys (ui/keymap.c keeps the
+ * keys in force); the help screen lists what is in force, so help cannot
+ * drift from what the keys do. */
 #define UI_BINDING_KEYS 3
 struct ui_binding {
 	int keys[UI_BINDING_KEYS];  /* 0 ends the list early */
-	const char *key_names;      /* "F1 h ?" as help shows it */
+	const char *key_names;      /* "F1 h ?" as help shows the defaults */
 	const char *help;
 	int action;                 /* window-specific action number */
+	const char *name;           /* in sipmon.rc: "list.save" */
 };
 
 struct ui;
@@ -86,6 +89,7 @@ extern const struct ui_window save_dialog_window;
 extern const struct ui_window columns_dialog_window;
 extern const struct ui_window help_window;
 extern const struct ui_window confirm_quit_window;
+extern const struct ui_window settings_view_window;
 
 /* Windows open on top of each other; Esc goes back one. */
 #define UI_STACK_MAX 8
@@ -111,6 +115,21 @@ struct ui {
  * dialogs do not. */
 extern const struct ui_binding ui_global_bindings[];
 extern const size_t ui_global_binding_count;
+
+/* --- key bindings in force (keymap.c) -------------------------------- */
+/* The table of ui_global_bindings, next to the window ids. */
+#define UI_KEYMAP_GLOBAL UI_WIN_COUNT
+/* The binding of window id (or UI_KEYMAP_GLOBAL) that key triggers now. */
+const struct ui_binding *keymap_find(int id, int key);
+/* The keys of binding i of window id as help shows them ("" for none). */
+const char *keymap_key_names(int id, size_t i);
+
+/* --- settings (ui.c) -------------------------------------------------- */
+/* The configuration in force (NULL in programs without one). */
+struct config *ui_config(void);
+/* Applies the live settings to every window (after the settings window
+ * changed one). */
+void ui_apply_settings(struct ui *ui);
 
 /* --- window stack (ui.c) ---------------------------------------------- */
 void ui_push(struct ui *ui, enum ui_window_id id);
@@ -152,6 +171,15 @@ void call_list_refilter(struct ui *ui);
  * last index show from now on. */
 void call_list_forget_all(struct ui *ui);
 
+/* list.columns and the other list.* settings (sipmon.rc). */
+struct config;
+int call_list_column_find(const char *key);
+const char *call_list_column_keys(void);
+bool call_list_columns_check(const char *spec, char *err, size_t errlen);
+/* The columns shown now, as list.columns writes them. */
+void call_list_columns_spec(char *buf, size_t cap);
+void call_list_apply_settings(struct ui *ui, const struct config *cfg);
+
 /* The columns dialog's view of the list's columns. */
 size_t call_list_column_count(void);
 const char *call_list_column_name(size_t i);
@@ -170,6 +198,7 @@ void call_filter_describe(char *buf, size_t cap);
 /* --- call flow, raw, rtp (their files) -------------------------------- */
 #define UI_FLOW_MAX_CALLS 16
 void call_flow_show(struct ui *ui, const uint64_t *calls, size_t count);
+void call_flow_apply_settings(const struct config *cfg);
 /* A message is named by its dialog's index and its ordinal among all the
  * messages the dialog ever had (forgotten ones included), which stays the
  * same while newer messages arrive. */
