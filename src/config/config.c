@@ -324,7 +324,7 @@ static bool check_typed(enum setting_id id, const char *value, struct setting_va
 
 bool config_check_value(enum setting_id id, const char *value, char *err, size_t errlen)
 {
-	struct setting_value scratch;
+	struct setting_value scratch = { 0 };
 	return id < SET_COUNT && check_typed(id, value, &scratch, err, errlen);
 }
 
@@ -350,7 +350,7 @@ bool config_set(struct config *cfg, enum setting_id id, const char *value, const
 		snprintf(err, errlen, "no such setting");
 		return false;
 	}
-	struct setting_value typed;
+	struct setting_value typed = { 0 };
 	if (!check_typed(id, value, &typed, err, errlen))
 		return false;
 	struct setting_value *v = &cfg->v[id];
