@@ -936,14 +936,29 @@ bool call_list_columns_check(const char *spec, char *err, size_t errlen)
 	return parse_columns(spec, NULL, NULL, NULL, err, errlen);
 }
 
+/* Whether a setting's value differs from the one applied last time (so
+ * that changing one setting does not undo what the user did with keys,
+ * say a sort chosen with < and >). */
+static bool setting_moved(char *applied, size_t cap, const char *value)
+{
+	if (strncmp(applied, value, cap) == 0)
+		return false;
+	snprintf(applied, cap, "%s", value);
+	return true;
+}
+
 void call_list_apply_settings(struct ui *ui, const struct config *cfg)
 {
+	static char columns_applied[CONFIG_VALUE_MAX + 1], sort_applied[64], order_applied[16],
+		scroll_applied[16];
 	list_init();
 	enum column_id order[COL_COUNT];
 	int width[COL_COUNT] = { 0 };
 	size_t n;
 	char err[256];
-	if (parse_columns(config_value(cfg, SET_LIST_COLUMNS), order, &n, width, err, sizeof(err))) {
+	const char *spec = config_value(cfg, SET_LIST_COLUMNS);
+	if (setting_moved(columns_applied, sizeof(columns_applied), spec) &&
+	    parse_columns(spec, order, &n, width, err, sizeof(err))) {
 		for (int i = 0; i < COL_COUNT; i++) {
 			list.shown[i] = false;
 			list.width[i] = width[i];
@@ -953,23 +968,27 @@ void call_list_apply_settings(struct ui *ui, const struct config *cfg)
 		memcpy(list.order, order, n * sizeof(order[0]));
 		list.order_count = n;
 	}
+	bool sort_moved = setting_moved(sort_applied, sizeof(sort_applied),
+					config_value(cfg, SET_LIST_SORT));
+	sort_moved |= setting_moved(order_applied, sizeof(order_applied),
+				    config_value(cfg, SET_LIST_SORT_ORDER));
 	int sort = call_list_column_find(config_value(cfg, SET_LIST_SORT));
-	bool desc = strcmp(config_value(cfg, SET_LIST_SORT_ORDER), "descending") == 0;
-	if (sort >= 0 && (sort != (int)list.sort_col || desc != list.sort_desc)) {
+	if (sort_moved && sort >= 0) {
 		list.sort_col = (enum column_id)sort;
-		list.sort_desc = desc;
+		list.sort_desc = strcmp(config_value(cfg, SET_LIST_SORT_ORDER), "descending") == 0;
 		if (ui)
 			rebuild(ui);
 	}
 	const char *scroll = config_value(cfg, SET_LIST_AUTOSCROLL);
-	if (strcmp(scroll, "auto") != 0)
-		list.autoscroll = strcmp(scroll, "yes") == 0;
-	list.autoscroll_from_settings = strcmp(scroll, "auto") != 0;
+	if (setting_moved(scroll_applied, sizeof(scroll_applied), scroll)) {
+		if (strcmp(scroll, "auto") != 0)
+			list.autoscroll = strcmp(scroll, "yes") == 0;
+		list.autoscroll_from_settings = strcmp(scroll, "auto") != 0;
+	}
 	/* filter.display: the list starts filtered (and follows a change in
 	 * the settings window). */
 	const char *display = config_value(cfg, SET_FILTER_DISPLAY);
-	if (strcmp(display, list.display_setting) != 0) {
-		snprintf(list.display_setting, sizeof(list.display_setting), "%s", display);
+	if (setting_moved(list.display_setting, sizeof(list.display_setting), display)) {
 		text_field_set(&list.search, display);
 		snprintf(list.search_applied, sizeof(list.search_applied), "%s", display);
 		if (ui)
