@@ -236,6 +236,7 @@ int main(int argc, char **argv)
 	if (!split_positional(&opt, &bpf, err, sizeof(err))) {
 		fprintf(stderr, "sipmon: bad filter '%s': %s\n", opt.bpf, err);
 		options_free(&opt);
+		config_free(cfg);
 		return EXIT_USAGE;
 	}
 	bool filter_failed;
@@ -243,6 +244,7 @@ int main(int argc, char **argv)
 	if (filter_failed) {
 		fprintf(stderr, "sipmon: %s\n", err);
 		options_free(&opt);
+		config_free(cfg);
 		return EXIT_USAGE;
 	}
 	/* No input named: capture live on the default device. */
