@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define JSON_MAX_DEPTH 16
 #define JSON_BUFFER_BYTES (64 * 1024)
@@ -37,7 +38,12 @@ void json_array_end(struct json *j);
 
 /* Member name inside an object: a constant of the program's own, written
  * as is (never network data).  The value call follows. */
-void json_key(struct json *j, const char *key);
+void json_key_n(struct json *j, const char *key, size_t len);
+/* Inline so that the length of a literal key is a constant. */
+static inline void json_key(struct json *j, const char *key)
+{
+	json_key_n(j, key, strlen(key));
+}
 
 void json_string(struct json *j, const char *s);
 void json_string_n(struct json *j, const char *s, size_t len);
