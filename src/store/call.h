@@ -77,8 +77,7 @@ struct kept_frame {
 
 struct call {
 	/* Hot: touched for every SIP message and every lookup. */
-	uint64_t hash;
-	struct call *hash_next;
+	uint64_t hash;                /* of the Call-ID (the store's table) */
 	const char *call_id;
 	uint32_t call_id_len;
 	uint32_t messages;            /* on the wire, retransmissions included */
