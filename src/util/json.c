@@ -231,22 +231,22 @@ static void quoted_string(struct json *j, const char *str, size_t n)
 	put_char(j, '"');
 }
 
+char *json_key_start(struct json *j, size_t n)
+{
+	char *p = item_separator_at(j, reserve(j, SEPARATOR_MAX + n + JSON_KEY_EXTRA));
+	*p++ = '"';
+	return p;
+}
+
 void json_key_n(struct json *j, const char *key, size_t n)
 {
 	/* Keys are the program's own short constants: no escaping to look
 	 * for, and they always fit. */
-	if (n > sizeof(j->buf) - SEPARATOR_MAX - 4)
-		n = sizeof(j->buf) - SEPARATOR_MAX - 4;
-	char *p = item_separator_at(j, reserve(j, SEPARATOR_MAX + n + 4));
-	*p++ = '"';
+	if (n > sizeof(j->buf) - SEPARATOR_MAX - JSON_KEY_EXTRA)
+		n = sizeof(j->buf) - SEPARATOR_MAX - JSON_KEY_EXTRA;
+	char *p = json_key_start(j, n);
 	memcpy(p, key, n);
-	p += n;
-	*p++ = '"';
-	*p++ = ':';
-	if (j->pretty)
-		*p++ = ' ';
-	commit(j, p);
-	j->after_key = true;
+	json_key_finish(j, p + n);
 }
 
 void json_string_n(struct json *j, const char *s, size_t len)
