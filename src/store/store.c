@@ -50,6 +50,7 @@ void store_config_default(struct store_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_calls = STORE_DEFAULT_MAX_CALLS;
 	cfg->max_messages = STORE_DEFAULT_MAX_MESSAGES;
+	cfg->keep_messages = true;
 	cfg->keep_raw = true;
 }
 
@@ -314,6 +315,33 @@ static bool read_sdp(struct store *s, const struct sip_msg *m, struct sdp *sdp)
 	return true;
 }
 
+/* The record of one message, kept with its dialog (interface mode). */
+static void keep_message(struct store *s, struct call *c, const struct sip_event *ev,
+			 uint32_t key, bool retrans, bool has_sdp)
+{
+	const struct sip_msg *m = ev->msg;
+	size_t raw_len = s->cfg.keep_raw ? ev->raw.len : 0;
+	struct call_message *msg = call_append_message(c, s->cfg.max_messages);
+	msg->ts_ns = ev->frame->ts_ns;
+	msg->frame_number = ev->frame->number;
+	msg->src = ev->src;
+	msg->dst = ev->dst;
+	msg->cseq = m->cseq;
+	msg->wire_len = (uint32_t)ev->raw.len;
+	msg->raw_len = (uint32_t)raw_len;
+	msg->key = key;
+	msg->status = m->is_request ? 0 : m->status;
+	msg->method = (uint8_t)(m->is_request ? m->method : m->cseq_method);
+	msg->transport = (uint8_t)ev->transport;
+	msg->is_request = m->is_request;
+	msg->retransmission = retrans;
+	msg->has_sdp = has_sdp;
+	if (raw_len) {
+		msg->raw = xmalloc(raw_len);
+		memcpy(msg->raw, ev->raw.p, raw_len);
+	}
+}
+
 struct call *store_sip_message(struct store *s, const struct sip_event *ev)
 {
 	const struct sip_msg *m = ev->msg;
@@ -336,26 +364,10 @@ struct call *store_sip_message(struct store *s, const struct sip_event *ev)
 	bool has_sdp = !retrans && read_sdp(s, m, &sdp);
 	call_update(c, m, ev->frame->ts_ns, retrans);
 
-	size_t raw_len = s->cfg.keep_raw ? ev->raw.len : 0;
-	struct call_message *msg = call_append_message(c, s->cfg.max_messages);
-	msg->ts_ns = ev->frame->ts_ns;
-	msg->frame_number = ev->frame->number;
-	msg->src = ev->src;
-	msg->dst = ev->dst;
-	msg->cseq = m->cseq;
-	msg->wire_len = (uint32_t)ev->raw.len;
-	msg->raw_len = (uint32_t)raw_len;
-	msg->key = key;
-	msg->status = m->is_request ? 0 : m->status;
-	msg->method = (uint8_t)(m->is_request ? m->method : m->cseq_method);
-	msg->transport = (uint8_t)ev->transport;
-	msg->is_request = m->is_request;
-	msg->retransmission = retrans;
-	msg->has_sdp = has_sdp;
-	if (raw_len) {
-		msg->raw = xmalloc(raw_len);
-		memcpy(msg->raw, ev->raw.p, raw_len);
-	}
+	if (s->cfg.keep_messages)
+		keep_message(s, c, ev, key, retrans, has_sdp);
+	else
+		call_count_message(c, s->cfg.max_messages);
 	/* RFC 3264: each side names where it receives. */
 	for (unsigned i = 0; has_sdp && i < sdp.media_count; i++)
 		media_index_announce(s->media, c, &sdp.media[i]);
