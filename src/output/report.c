@@ -255,7 +255,7 @@ static void write_call(struct json *j, const struct call *c)
  * helper, which formats the next odd chunk into memory meanwhile.  At the
  * end of a file the dissection thread is done, so the second core is
  * free; the output is byte for byte what one thread writes. */
-#define REPORT_CHUNK_CALLS 1024
+#define REPORT_CHUNK_CALLS 256
 /* Chunks the helper may have ready before this thread takes them. */
 #define REPORT_HELPER_SLOTS 2
 
