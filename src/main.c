@@ -266,7 +266,9 @@ int main(int argc, char **argv)
 	scfg.rotate = opt.rotate;
 	scfg.invite_only = opt.invite_only;
 	scfg.orphan_rtp = opt.orphan_rtp;
-	/* Only the interface shows message text and saves dialogs later. */
+	/* Only the interface shows messages and their text and saves
+	 * dialogs later. */
+	scfg.keep_messages = interface;
 	scfg.keep_raw = interface;
 	scfg.keep_frame_bytes = interface ? KEEP_FRAME_BUDGET : 0;
 	struct store *store = store_new(&scfg);

@@ -62,16 +62,14 @@ const char *sdp_direction_name(enum sdp_direction d)
 /* RFC 8866 5: fields are separated by SP; HTAB is tolerated too. */
 static const bool field_space[256] = { [' '] = true, ['\t'] = true };
 
-/* The next space-separated field of *rest; *rest moves past it. */
+/* The next space-separated field of *rest; *rest moves past it.  SDP
+ * fields are a few bytes long: plain loops beat unrolling or a call. */
 static struct view next_field(struct view *rest)
 {
 	const uint8_t *p = rest->p, *end = p + rest->len;
 	while (p < end && field_space[*p])
 		p++;
 	const uint8_t *start = p;
-	while (end - p >= 4 && !field_space[p[0]] && !field_space[p[1]] &&
-	       !field_space[p[2]] && !field_space[p[3]])
-		p += 4;
 	while (p < end && !field_space[*p])
 		p++;
 	*rest = view_make(p, (size_t)(end - p));
@@ -82,13 +80,15 @@ static struct view next_field(struct view *rest)
  * c does not occur). */
 static struct view split_at(struct view v, uint8_t c, struct view *after)
 {
-	const uint8_t *hit = v.len ? memchr(v.p, c, v.len) : NULL;
-	if (!hit) {
+	size_t i = 0;
+	while (i < v.len && v.p[i] != c)
+		i++;
+	if (i == v.len) {
 		*after = view_make(v.p + v.len, 0);
 		return v;
 	}
-	*after = view_make(hit + 1, v.len - (size_t)(hit - v.p) - 1);
-	return view_make(v.p, (size_t)(hit - v.p));
+	*after = view_make(v.p + i + 1, v.len - i - 1);
+	return view_make(v.p, i);
 }
 
 
@@ -108,7 +108,9 @@ static inline bool name_eq_lower(struct view name, const char *lc, size_t n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c = name.p[i];
-		if ((c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c) != (uint8_t)lc[i])
+		/* Sets the lower-case bit of 'A'..'Z' only, without a branch. */
+		c |= (uint8_t)(((unsigned)(c - 'A') < 26u) << 5);
+		if (c != (uint8_t)lc[i])
 			return false;
 	}
 	return true;

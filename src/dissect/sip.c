@@ -961,6 +961,15 @@ size_t sip_value_unfold(struct view value, char *buf, size_t cap)
 {
 	if (cap == 0)
 		return 0;
+	/* Values are rarely folded: without a line break they copy as they
+	 * are (LF and a lone CR both count as breaks below). */
+	size_t take = value.len < cap - 1 ? value.len : cap - 1;
+	if (take == 0 || (!memchr(value.p, '\n', take) && !memchr(value.p, '\r', take))) {
+		if (take)
+			memcpy(buf, value.p, take);
+		buf[take] = '\0';
+		return take;
+	}
 	size_t n = 0, i = 0;
 	while (i < value.len && n < cap - 1) {
 		uint8_t c = value.p[i];

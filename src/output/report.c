@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -249,6 +250,138 @@ static void write_call(struct json *j, const struct call *c)
 	json_object_end(j);
 }
 
+/* The dialogs of a large report are formatted by two threads: chunks
+ * alternate between this thread, which writes its own straight out, and a
+ * helper, which formats the next odd chunk into memory meanwhile.  At the
+ * end of a file the dissection thread is done, so the second core is
+ * free; the output is byte for byte what one thread writes. */
+#define REPORT_CHUNK_CALLS 256
+/* Chunks the helper may have ready before this thread takes them. */
+#define REPORT_HELPER_SLOTS 2
+
+struct report_chunk {
+	char *text;
+	size_t len;
+	bool ready;
+};
+
+struct report_helper {
+	const struct call *const *calls;
+	size_t count;
+	struct json proto;          /* writer state at a dialog other than the first */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct report_chunk slots[REPORT_HELPER_SLOTS];
+	bool failed;                /* out of memory: this thread formats the rest */
+};
+
+static size_t chunk_count(size_t calls)
+{
+	return (calls + REPORT_CHUNK_CALLS - 1) / REPORT_CHUNK_CALLS;
+}
+
+static void write_chunk(struct json *j, const struct call *const *calls, size_t count, size_t k)
+{
+	size_t end = (k + 1) * REPORT_CHUNK_CALLS < count ? (k + 1) * REPORT_CHUNK_CALLS : count;
+	for (size_t i = k * REPORT_CHUNK_CALLS; i < end; i++)
+		write_call(j, calls[i]);
+}
+
+static void *helper_main(void *arg)
+{
+	struct report_helper *h = arg;
+	size_t chunks = chunk_count(h->count);
+	struct json *j = xmalloc(sizeof(*j));
+	for (size_t k = 1; k < chunks; k += 2) {
+		struct report_chunk *slot = &h->slots[(k / 2) % REPORT_HELPER_SLOTS];
+		pthread_mutex_lock(&h->lock);
+		while (slot->ready)
+			pthread_cond_wait(&h->cond, &h->lock);
+		pthread_mutex_unlock(&h->lock);
+		char *text = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&text, &len);
+		if (mem) {
+			memcpy(j, &h->proto, sizeof(*j));
+			j->out = mem;
+			write_chunk(j, h->calls, h->count, k);
+			json_flush(j);
+		}
+		if (!mem || fclose(mem) != 0) {
+			free(text);
+			pthread_mutex_lock(&h->lock);
+			h->failed = true;
+			pthread_cond_broadcast(&h->cond);
+			pthread_mutex_unlock(&h->lock);
+			break;
+		}
+		pthread_mutex_lock(&h->lock);
+		slot->text = text;
+		slot->len = len;
+		slot->ready = true;
+		pthread_cond_broadcast(&h->cond);
+		pthread_mutex_unlock(&h->lock);
+	}
+	free(j);
+	return NULL;
+}
+
+/* Writes the dialogs (already listed in calls) into the open "calls" array. */
+static void write_calls(struct json *j, const struct call *const *calls, size_t count)
+{
+	size_t chunks = chunk_count(count);
+	if (chunks < 2) {
+		write_chunk(j, calls, count, 0);
+		return;
+	}
+	struct report_helper *h = xcalloc(1, sizeof(*h));
+	h->calls = calls;
+	h->count = count;
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->cond, NULL);
+	/* The first chunk is this thread's, so every helper chunk follows a
+	 * dialog: its writer starts as this one will be then. */
+	write_chunk(j, calls, count, 0);
+	json_flush(j);
+	memcpy(&h->proto, j, sizeof(*j));
+	pthread_t thread;
+	bool helper = pthread_create(&thread, NULL, helper_main, h) == 0;
+	for (size_t k = 1; k < chunks; k++) {
+		if (k % 2 == 0 || !helper) {
+			write_chunk(j, calls, count, k);
+			continue;
+		}
+		struct report_chunk *slot = &h->slots[(k / 2) % REPORT_HELPER_SLOTS];
+		pthread_mutex_lock(&h->lock);
+		while (!slot->ready && !h->failed)
+			pthread_cond_wait(&h->cond, &h->lock);
+		bool ready = slot->ready;
+		pthread_mutex_unlock(&h->lock);
+		if (!ready) {
+			/* The helper gave up: this chunk and the rest are ours. */
+			pthread_join(thread, NULL);
+			helper = false;
+			write_chunk(j, calls, count, k);
+			continue;
+		}
+		json_flush(j);
+		fwrite(slot->text, 1, slot->len, j->out);
+		free(slot->text);
+		pthread_mutex_lock(&h->lock);
+		slot->text = NULL;
+		slot->ready = false;
+		pthread_cond_broadcast(&h->cond);
+		pthread_mutex_unlock(&h->lock);
+	}
+	if (helper)
+		pthread_join(thread, NULL);
+	for (size_t i = 0; i < REPORT_HELPER_SLOTS; i++)
+		free(h->slots[i].text);
+	pthread_mutex_destroy(&h->lock);
+	pthread_cond_destroy(&h->cond);
+	free(h);
+}
+
 void report_write_json(FILE *out, const struct report_input *in)
 {
 	struct json j;
@@ -258,18 +391,22 @@ void report_write_json(FILE *out, const struct report_input *in)
 	write_capture(&j, in);
 	json_key(&j, "calls");
 	json_array_begin(&j);
-	for (const struct call *c = store_oldest(in->store); c; c = c->newer)
+	size_t cap = store_call_count(in->store), n = 0;
+	const struct call **calls = xcalloc(cap ? cap : 1, sizeof(*calls));
+	for (const struct call *c = store_oldest(in->store); c && n < cap; c = c->newer)
 		if (listed(in, c))
-			write_call(&j, c);
+			calls[n++] = c;
+	write_calls(&j, calls, n);
+	free(calls);
 	json_array_end(&j);
 	json_key(&j, "orphan_streams");
 	json_array_begin(&j);
 	struct orphan_table *orphans = store_orphans(in->store);
 	if (orphans) {
-		size_t cap = orphan_table_count(orphans);
-		const struct rtp_stream **list = xcalloc(cap ? cap : 1, sizeof(*list));
-		size_t n = orphan_table_collect(orphans, list, cap);
-		for (size_t i = 0; i < n; i++)
+		size_t ocap = orphan_table_count(orphans);
+		const struct rtp_stream **list = xcalloc(ocap ? ocap : 1, sizeof(*list));
+		size_t on = orphan_table_collect(orphans, list, ocap);
+		for (size_t i = 0; i < on; i++)
 			write_stream(&j, list[i]);
 		free(list);
 	}

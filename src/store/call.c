@@ -206,6 +206,13 @@ void call_update(struct call *c, const struct sip_msg *m, int64_t ts_ns,
 	}
 }
 
+void call_count_message(struct call *c, uint32_t max_kept)
+{
+	/* call_update() counted this message in c->messages already. */
+	if (max_kept && c->messages > max_kept)
+		c->messages_dropped++;
+}
+
 struct call_message *call_append_message(struct call *c, uint32_t max_kept)
 {
 	if (max_kept == 0)

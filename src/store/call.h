@@ -77,8 +77,7 @@ struct kept_frame {
 
 struct call {
 	/* Hot: touched for every SIP message and every lookup. */
-	uint64_t hash;
-	struct call *hash_next;
+	uint64_t hash;                /* of the Call-ID (the store's table) */
 	const char *call_id;
 	uint32_t call_id_len;
 	uint32_t messages;            /* on the wire, retransmissions included */
@@ -148,6 +147,9 @@ bool call_seen_recently(struct call *c, uint32_t key);
  * oldest (and counting it) when max_kept are kept already. */
 struct call_message *call_append_message(struct call *c, uint32_t max_kept);
 
+/* Counts a message without keeping its record: messages_dropped becomes
+ * what call_append_message() would have counted. */
+void call_count_message(struct call *c, uint32_t max_kept);
 /* The i-th oldest kept message, 0 <= i < messages_kept. */
 static inline const struct call_message *call_message_at(const struct call *c, uint32_t i)
 {

@@ -10,10 +10,20 @@
 #include "util/hash.h"
 #include "util/xalloc.h"
 
-#define MEDIA_INITIAL_BUCKETS 1024u
+/* Open addressing with linear probing: a slot holds the key's hash next
+ * to the endpoint, so a probe that misses (a new endpoint being announced,
+ * a packet to an unknown address) reads one cache line of the table and
+ * never an endpoint.  Kept at most half full, so runs stay short. */
+#define MEDIA_INITIAL_SLOTS 1024u
+#define MEDIA_MAX_LOAD_DIVISOR 2 /* grow beyond 1/2 full */
+
+struct media_slot {
+	uint64_t hash;                 /* 0: empty (hashes are made odd) */
+	struct media_endpoint *e;
+};
 
 struct media_index {
-	struct media_endpoint **buckets;
+	struct media_slot *slots;
 	size_t mask;
 	size_t count;
 	uint64_t seed;
@@ -22,8 +32,8 @@ struct media_index {
 struct media_index *media_index_new(void)
 {
 	struct media_index *idx = xcalloc(1, sizeof(*idx));
-	idx->buckets = xcalloc(MEDIA_INITIAL_BUCKETS, sizeof(*idx->buckets));
-	idx->mask = MEDIA_INITIAL_BUCKETS - 1;
+	idx->slots = xcalloc(MEDIA_INITIAL_SLOTS, sizeof(*idx->slots));
+	idx->mask = MEDIA_INITIAL_SLOTS - 1;
 	idx->seed = hash_seed();
 	return idx;
 }
@@ -33,49 +43,83 @@ void media_index_free(struct media_index *idx)
 	if (!idx)
 		return;
 	for (size_t i = 0; i <= idx->mask; i++) {
-		struct media_endpoint *e = idx->buckets[i];
-		while (e) {
-			struct media_endpoint *next = e->hash_next;
+		struct media_endpoint *e = idx->slots[i].e;
+		if (e) {
 			free(e->formats);
 			free(e);
-			e = next;
 		}
 	}
-	free(idx->buckets);
+	free(idx->slots);
 	free(idx);
 }
 
-static size_t bucket_of(const struct media_index *idx, const struct endpoint *ep)
+/* The seed goes in before the final mix, so which addresses share a run
+ * of slots differs from process to process (a capture cannot be crafted
+ * to pile them up). */
+static uint64_t slot_hash(const struct media_index *idx, const struct endpoint *ep)
 {
-	return (size_t)(endpoint_hash(ep) ^ idx->seed) & idx->mask;
+	return hash_mix(endpoint_hash(ep) ^ idx->seed) | 1;
+}
+
+static void place(struct media_index *idx, uint64_t h, struct media_endpoint *e)
+{
+	size_t i = h & idx->mask;
+	while (idx->slots[i].hash)
+		i = (i + 1) & idx->mask;
+	idx->slots[i].hash = h;
+	idx->slots[i].e = e;
 }
 
 static void grow(struct media_index *idx)
 {
-	size_t old_n = idx->mask + 1, new_n = old_n * 2;
-	struct media_endpoint **old = idx->buckets;
-	idx->buckets = xcalloc(new_n, sizeof(*idx->buckets));
-	idx->mask = new_n - 1;
-	for (size_t i = 0; i < old_n; i++) {
-		struct media_endpoint *e = old[i];
-		while (e) {
-			struct media_endpoint *next = e->hash_next;
-			size_t b = bucket_of(idx, &e->addr);
-			e->hash_next = idx->buckets[b];
-			idx->buckets[b] = e;
-			e = next;
-		}
-	}
+	size_t old_n = idx->mask + 1;
+	struct media_slot *old = idx->slots;
+	idx->slots = xcalloc(old_n * 2, sizeof(*idx->slots));
+	idx->mask = old_n * 2 - 1;
+	for (size_t i = 0; i < old_n; i++)
+		if (old[i].hash)
+			place(idx, old[i].hash, old[i].e);
 	free(old);
+}
+
+/* The slot of dst (its endpoint, or the empty slot ending its run). */
+static size_t find_slot(const struct media_index *idx, const struct endpoint *dst, uint64_t h)
+{
+	size_t i = h & idx->mask;
+	for (;;) {
+		const struct media_slot *s = &idx->slots[i];
+		if (!s->hash || (s->hash == h && endpoint_eq(&s->e->addr, dst)))
+			return i;
+		i = (i + 1) & idx->mask;
+	}
 }
 
 struct media_endpoint *media_index_lookup(struct media_index *idx,
 					  const struct endpoint *dst)
 {
-	struct media_endpoint *e = idx->buckets[bucket_of(idx, dst)];
-	while (e && !endpoint_eq(&e->addr, dst))
-		e = e->hash_next;
-	return e;
+	return idx->slots[find_slot(idx, dst, slot_hash(idx, dst))].e;
+}
+
+/* Empties slot i and moves later entries of the run back into the gap
+ * (deletion without tombstones, so lookups never lengthen). */
+static void remove_slot(struct media_index *idx, size_t i)
+{
+	size_t j = i;
+	for (;;) {
+		j = (j + 1) & idx->mask;
+		if (!idx->slots[j].hash)
+			break;
+		size_t home = idx->slots[j].hash & idx->mask;
+		/* Entry j may fill the gap at i only if its home is not in
+		 * the cyclic range (i, j]. */
+		bool home_after_gap = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (!home_after_gap) {
+			idx->slots[i] = idx->slots[j];
+			i = j;
+		}
+	}
+	idx->slots[i].hash = 0;
+	idx->slots[i].e = NULL;
 }
 
 static void unlink_from_call(struct media_endpoint *e)
@@ -108,7 +152,9 @@ static void announce_one(struct media_index *idx, struct call *c,
 			 const struct endpoint *addr, enum media_kind kind,
 			 const struct sdp_media *m)
 {
-	struct media_endpoint *e = media_index_lookup(idx, addr);
+	uint64_t h = slot_hash(idx, addr);
+	size_t slot = find_slot(idx, addr, h);
+	struct media_endpoint *e = idx->slots[slot].e;
 	if (e && e->call != c) {
 		/* The port was reused by another dialog: hand it over.  The
 		 * old dialog keeps the streams it already had. */
@@ -119,10 +165,9 @@ static void announce_one(struct media_index *idx, struct call *c,
 	if (!e) {
 		e = xcalloc(1, sizeof(*e));
 		e->addr = *addr;
-		size_t b = bucket_of(idx, addr);
-		e->hash_next = idx->buckets[b];
-		idx->buckets[b] = e;
-		if (++idx->count > idx->mask + 1)
+		idx->slots[slot].hash = h;
+		idx->slots[slot].e = e;
+		if (++idx->count > (idx->mask + 1) / MEDIA_MAX_LOAD_DIVISOR)
 			grow(idx);
 	}
 	if (!e->call) {
@@ -138,6 +183,33 @@ static void announce_one(struct media_index *idx, struct call *c,
 		copy_formats(e, m);
 }
 
+/* The RTCP endpoint an m= line implies (a=rtcp, else the next port);
+ * false when there is none (rtcp-mux, or no port after the RTP one). */
+static bool rtcp_endpoint(const struct sdp_media *m, struct endpoint *rtcp)
+{
+	if (m->rtcp_mux)
+		return false;
+	*rtcp = (struct endpoint){ .ip = m->addr, .port = (uint16_t)(m->port + 1) };
+	if (m->rtcp_port) {
+		rtcp->port = m->rtcp_port;
+		if (m->rtcp_addr.family)
+			rtcp->ip = m->rtcp_addr;
+	} else if (m->port == UINT16_MAX) {
+		return false;
+	}
+	return true;
+}
+
+void media_index_prefetch(const struct media_index *idx, const struct sdp_media *m)
+{
+	if (m->port == 0 || m->addr.family == 0)
+		return;
+	struct endpoint rtp = { .ip = m->addr, .port = m->port }, rtcp;
+	__builtin_prefetch(&idx->slots[slot_hash(idx, &rtp) & idx->mask]);
+	if (rtcp_endpoint(m, &rtcp))
+		__builtin_prefetch(&idx->slots[slot_hash(idx, &rtcp) & idx->mask]);
+}
+
 void media_index_announce(struct media_index *idx, struct call *c,
 			  const struct sdp_media *m)
 {
@@ -145,17 +217,9 @@ void media_index_announce(struct media_index *idx, struct call *c,
 		return; /* rejected stream (RFC 3264 6) or no address */
 	struct endpoint rtp = { .ip = m->addr, .port = m->port };
 	announce_one(idx, c, &rtp, MEDIA_RTP, m);
-	if (m->rtcp_mux)
-		return;
-	struct endpoint rtcp = { .ip = m->addr, .port = (uint16_t)(m->port + 1) };
-	if (m->rtcp_port) {
-		rtcp.port = m->rtcp_port;
-		if (m->rtcp_addr.family)
-			rtcp.ip = m->rtcp_addr;
-	} else if (m->port == UINT16_MAX) {
-		return;
-	}
-	announce_one(idx, c, &rtcp, MEDIA_RTCP, m);
+	struct endpoint rtcp;
+	if (rtcp_endpoint(m, &rtcp))
+		announce_one(idx, c, &rtcp, MEDIA_RTCP, m);
 }
 
 void media_index_remove_call(struct media_index *idx, struct call *c)
@@ -163,13 +227,11 @@ void media_index_remove_call(struct media_index *idx, struct call *c)
 	struct media_endpoint *e = c->media;
 	while (e) {
 		struct media_endpoint *next = e->call_next;
-		size_t b = bucket_of(idx, &e->addr);
-		struct media_endpoint **pp = &idx->buckets[b];
-		while (*pp && *pp != e)
-			pp = &(*pp)->hash_next;
-		if (*pp)
-			*pp = e->hash_next;
-		idx->count--;
+		size_t i = find_slot(idx, &e->addr, slot_hash(idx, &e->addr));
+		if (idx->slots[i].e == e) {
+			remove_slot(idx, i);
+			idx->count--;
+		}
 		free(e->formats);
 		free(e);
 		e = next;

@@ -33,7 +33,6 @@ struct media_format {
 struct media_endpoint {
 	/* Hot: compared on every media packet. */
 	struct endpoint addr;
-	struct media_endpoint *hash_next;
 	struct call *call;
 	struct rtp_stream *streams;        /* streams arriving here */
 	uint8_t kind;                      /* enum media_kind */
@@ -87,6 +86,9 @@ struct media_endpoint *media_index_lookup(struct media_index *idx,
 void media_index_announce(struct media_index *idx, struct call *c,
 			  const struct sdp_media *m);
 
+/* Starts fetching the index slots media_index_announce() will need for m
+ * (a hint only: nothing changes). */
+void media_index_prefetch(const struct media_index *idx, const struct sdp_media *m);
 /* Forgets all endpoints of c (before c is freed). */
 void media_index_remove_call(struct media_index *idx, struct call *c);
 

@@ -12,11 +12,22 @@
 #include "util/hash.h"
 #include "util/xalloc.h"
 
-#define STORE_INITIAL_BUCKETS 4096u
+#define STORE_INITIAL_SLOTS 4096u
+#define STORE_INITIAL_INDEX 4096u
+/* The Call-ID table is kept at most half full (open addressing, linear
+ * probing: a miss ends at the first empty slot). */
+#define STORE_MAX_LOAD_DIVISOR 2
+
+/* A slot holds the Call-ID hash next to the dialog, so probing past other
+ * dialogs' slots reads the table only, never their (cold) call structs. */
+struct call_slot {
+	uint64_t hash;          /* 0: empty (hashes are made odd) */
+	struct call *c;
+};
 
 struct store {
 	struct store_config cfg;
-	struct call **buckets;
+	struct call_slot *slots;
 	size_t mask;
 	size_t count;
 	uint64_t seed;
@@ -39,6 +50,7 @@ void store_config_default(struct store_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_calls = STORE_DEFAULT_MAX_CALLS;
 	cfg->max_messages = STORE_DEFAULT_MAX_MESSAGES;
+	cfg->keep_messages = true;
 	cfg->keep_raw = true;
 }
 
@@ -46,14 +58,14 @@ struct store *store_new(const struct store_config *cfg)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
 	s->cfg = *cfg;
-	s->buckets = xcalloc(STORE_INITIAL_BUCKETS, sizeof(*s->buckets));
-	s->mask = STORE_INITIAL_BUCKETS - 1;
+	s->slots = xcalloc(STORE_INITIAL_SLOTS, sizeof(*s->slots));
+	s->mask = STORE_INITIAL_SLOTS - 1;
 	s->seed = hash_seed();
 	s->media = media_index_new();
 	if (cfg->orphan_rtp)
 		s->orphans = orphan_table_new(ORPHAN_DEFAULT_MAX_STREAMS);
 	s->first_index = 1;
-	s->by_index_cap = STORE_INITIAL_BUCKETS;
+	s->by_index_cap = STORE_INITIAL_INDEX;
 	s->by_index = xcalloc(s->by_index_cap, sizeof(*s->by_index));
 	pthread_rwlock_init(&s->lock, NULL);
 	return s;
@@ -72,24 +84,36 @@ void store_free(struct store *s)
 	media_index_free(s->media);
 	orphan_table_free(s->orphans);
 	pthread_rwlock_destroy(&s->lock);
-	free(s->buckets);
+	free(s->slots);
 	free(s->by_index);
 	free(s);
 }
 
 static uint64_t call_id_hash(const struct store *s, struct view id)
 {
-	return hash_bytes(id.p, id.len, s->seed);
+	return hash_bytes(id.p, id.len, s->seed) | 1;
+}
+
+/* The slot of the dialog with this Call-ID, or the empty slot ending its
+ * run. */
+static size_t find_slot(const struct store *s, struct view id, uint64_t h)
+{
+	size_t i = h & s->mask;
+	for (;;) {
+		const struct call_slot *slot = &s->slots[i];
+		if (!slot->hash)
+			return i;
+		const struct call *c = slot->c;
+		if (slot->hash == h && c->call_id_len == id.len &&
+		    memcmp(c->call_id, id.p, id.len) == 0)
+			return i;
+		i = (i + 1) & s->mask;
+	}
 }
 
 static struct call *lookup(struct store *s, struct view id, uint64_t h)
 {
-	struct call *c = s->buckets[h & s->mask];
-	for (; c; c = c->hash_next)
-		if (c->hash == h && c->call_id_len == id.len &&
-		    memcmp(c->call_id, id.p, id.len) == 0)
-			return c;
-	return NULL;
+	return s->slots[find_slot(s, id, h)].c;
 }
 
 struct call *store_find(struct store *s, struct view call_id)
@@ -97,31 +121,52 @@ struct call *store_find(struct store *s, struct view call_id)
 	return lookup(s, call_id, call_id_hash(s, call_id));
 }
 
+static void place(struct store *s, struct call *c)
+{
+	size_t i = c->hash & s->mask;
+	while (s->slots[i].hash)
+		i = (i + 1) & s->mask;
+	s->slots[i].hash = c->hash;
+	s->slots[i].c = c;
+}
+
 static void grow(struct store *s)
 {
-	size_t old_n = s->mask + 1, new_n = old_n * 2;
-	struct call **old = s->buckets;
-	s->buckets = xcalloc(new_n, sizeof(*s->buckets));
-	s->mask = new_n - 1;
-	for (size_t i = 0; i < old_n; i++) {
-		struct call *c = old[i];
-		while (c) {
-			struct call *next = c->hash_next;
-			c->hash_next = s->buckets[c->hash & s->mask];
-			s->buckets[c->hash & s->mask] = c;
-			c = next;
-		}
-	}
+	size_t old_n = s->mask + 1;
+	struct call_slot *old = s->slots;
+	s->slots = xcalloc(old_n * 2, sizeof(*s->slots));
+	s->mask = old_n * 2 - 1;
+	for (size_t i = 0; i < old_n; i++)
+		if (old[i].hash)
+			place(s, old[i].c);
 	free(old);
 }
 
+/* Empties c's slot and moves later entries of the run back into the gap
+ * (deletion without tombstones). */
 static void unhash(struct store *s, struct call *c)
 {
-	struct call **pp = &s->buckets[c->hash & s->mask];
-	while (*pp && *pp != c)
-		pp = &(*pp)->hash_next;
-	if (*pp)
-		*pp = c->hash_next;
+	size_t i = c->hash & s->mask;
+	while (s->slots[i].hash && s->slots[i].c != c)
+		i = (i + 1) & s->mask;
+	if (!s->slots[i].hash)
+		return;
+	size_t j = i;
+	for (;;) {
+		j = (j + 1) & s->mask;
+		if (!s->slots[j].hash)
+			break;
+		size_t home = s->slots[j].hash & s->mask;
+		/* Entry j may fill the gap at i only if its home is not in
+		 * the cyclic range (i, j]. */
+		bool home_after_gap = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (!home_after_gap) {
+			s->slots[i] = s->slots[j];
+			i = j;
+		}
+	}
+	s->slots[i].hash = 0;
+	s->slots[i].c = NULL;
 }
 
 static struct call **index_slot(struct store *s, uint64_t index)
@@ -238,8 +283,7 @@ static struct call *create(struct store *s, const struct sip_event *ev, uint64_t
 	c->src = ev->src;
 	c->dst = ev->dst;
 	c->transport = ev->transport;
-	c->hash_next = s->buckets[h & s->mask];
-	s->buckets[h & s->mask] = c;
+	place(s, c);
 	c->older = s->newest;
 	if (s->newest)
 		s->newest->newer = c;
@@ -248,45 +292,34 @@ static struct call *create(struct store *s, const struct sip_event *ev, uint64_t
 	s->newest = c;
 	index_add(s, c);
 	s->stats.calls_created++;
-	if (++s->count > s->mask + 1)
+	if (++s->count > (s->mask + 1) / STORE_MAX_LOAD_DIVISOR)
 		grow(s);
 	return c;
 }
 
-/* Registers the media an SDP body announces (RFC 3264: each side names
- * where it receives). */
-static bool announce_sdp(struct store *s, struct call *c, const struct sip_msg *m)
+/* The SDP body of m, parsed: false when there is none or it is not SDP
+ * (counted).  Its media endpoints' index slots are fetched into the cache
+ * right away, so the misses on a large index overlap the bookkeeping done
+ * before media_index_announce() uses them. */
+static bool read_sdp(struct store *s, const struct sip_msg *m, struct sdp *sdp)
 {
 	struct view body;
 	if (m->body.len == 0 || !multipart_find_sdp(m->content_type, m->body, &body))
 		return false;
-	struct sdp sdp;
-	if (sdp_parse(body, &sdp) != ANOMALY_NONE) {
+	if (sdp_parse(body, sdp) != ANOMALY_NONE) {
 		s->stats.sdp_bad++;
 		return false;
 	}
-	for (unsigned i = 0; i < sdp.media_count; i++)
-		media_index_announce(s->media, c, &sdp.media[i]);
+	for (unsigned i = 0; i < sdp->media_count; i++)
+		media_index_prefetch(s->media, &sdp->media[i]);
 	return true;
 }
 
-struct call *store_sip_message(struct store *s, const struct sip_event *ev)
+/* The record of one message, kept with its dialog (interface mode). */
+static void keep_message(struct store *s, struct call *c, const struct sip_event *ev,
+			 uint32_t key, bool retrans, bool has_sdp)
 {
 	const struct sip_msg *m = ev->msg;
-	uint64_t h = call_id_hash(s, m->call_id);
-	struct call *c = lookup(s, m->call_id, h);
-	if (!c) {
-		c = create(s, ev, h);
-		if (!c)
-			return NULL;
-	}
-	uint32_t key = call_message_key(m, &ev->src, &ev->dst);
-	bool retrans = call_seen_recently(c, key);
-	if (retrans)
-		s->stats.retransmissions++;
-	call_update(c, m, ev->frame->ts_ns, retrans);
-	bool has_sdp = !retrans && announce_sdp(s, c, m);
-
 	size_t raw_len = s->cfg.keep_raw ? ev->raw.len : 0;
 	struct call_message *msg = call_append_message(c, s->cfg.max_messages);
 	msg->ts_ns = ev->frame->ts_ns;
@@ -307,6 +340,37 @@ struct call *store_sip_message(struct store *s, const struct sip_event *ev)
 		msg->raw = xmalloc(raw_len);
 		memcpy(msg->raw, ev->raw.p, raw_len);
 	}
+}
+
+struct call *store_sip_message(struct store *s, const struct sip_event *ev)
+{
+	const struct sip_msg *m = ev->msg;
+	uint64_t h = call_id_hash(s, m->call_id);
+	/* The slot is needed after the transaction key is computed. */
+	__builtin_prefetch(&s->slots[h & s->mask]);
+	uint32_t key = call_message_key(m, &ev->src, &ev->dst);
+	struct call *c = lookup(s, m->call_id, h);
+	if (!c) {
+		c = create(s, ev, h);
+		if (!c)
+			return NULL;
+	}
+	bool retrans = call_seen_recently(c, key);
+	if (retrans)
+		s->stats.retransmissions++;
+	/* A retransmission repeats a body already registered (RFC 3261
+	 * 17.1.1.2): its SDP is not read again. */
+	struct sdp sdp;
+	bool has_sdp = !retrans && read_sdp(s, m, &sdp);
+	call_update(c, m, ev->frame->ts_ns, retrans);
+
+	if (s->cfg.keep_messages)
+		keep_message(s, c, ev, key, retrans, has_sdp);
+	else
+		call_count_message(c, s->cfg.max_messages);
+	/* RFC 3264: each side names where it receives. */
+	for (unsigned i = 0; has_sdp && i < sdp.media_count; i++)
+		media_index_announce(s->media, c, &sdp.media[i]);
 	return c;
 }
 

@@ -27,6 +27,9 @@ struct store_config {
 	uint32_t max_calls;      /* -l: dialogs kept at once */
 	bool rotate;             /* -R: evict the oldest at the limit */
 	bool invite_only;        /* -c: keep only dialogs started by INVITE */
+	bool keep_messages;      /* keep a record per message (TUI); otherwise
+				    messages are only counted, messages_kept
+				    stays 0 (a headless report reads none) */
 	bool keep_raw;           /* keep message text (TUI, savers) */
 	uint32_t max_messages;   /* per dialog */
 	bool orphan_rtp;         /* --orphan-rtp: keep RTP no SDP announced */

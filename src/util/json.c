@@ -25,6 +25,20 @@ void json_flush(struct json *j)
 	}
 }
 
+/* Space for n more bytes (n <= JSON_BUFFER_BYTES): flushes when the
+ * buffer cannot take them, so each piece is written with one check. */
+static inline char *reserve(struct json *j, size_t n)
+{
+	if (j->used + n > sizeof(j->buf))
+		json_flush(j);
+	return j->buf + j->used;
+}
+
+static inline void commit(struct json *j, const char *end)
+{
+	j->used = (size_t)(end - j->buf);
+}
+
 static void put(struct json *j, const void *p, size_t n)
 {
 	if (j->used + n > sizeof(j->buf)) {
@@ -45,37 +59,60 @@ static void put_char(struct json *j, char c)
 	j->buf[j->used++] = c;
 }
 
-static void newline_indent(struct json *j)
+/* The most bytes a separator takes: ',' '\n' and the indentation. */
+#define SEPARATOR_MAX (2 + 2 * JSON_MAX_DEPTH)
+
+/* Writes the line break and indentation at p (pretty output only).  The
+ * room reserved always takes the deepest indentation, so a constant-size
+ * copy writes it and the depth only sets where the next byte goes. */
+static inline char *indent_at(const struct json *j, char *p)
 {
-	static const char spaces[2 * JSON_MAX_DEPTH + 1] = "                                ";
+	static const char spaces[2 * JSON_MAX_DEPTH] = "                                ";
 	if (!j->pretty)
-		return;
-	put_char(j, '\n');
-	put(j, spaces, 2 * (size_t)j->depth);
+		return p;
+	*p++ = '\n';
+	memcpy(p, spaces, sizeof(spaces));
+	return p + 2 * (size_t)j->depth;
 }
 
-/* Separator before a value in an array, or before a key in an object. */
-static void before_item(struct json *j)
+static void newline_indent(struct json *j)
+{
+	if (j->pretty)
+		commit(j, indent_at(j, reserve(j, SEPARATOR_MAX)));
+}
+
+/* Separator before a value in an array, or before a key in an object,
+ * written at p (which has SEPARATOR_MAX bytes of room). */
+static inline char *item_separator_at(struct json *j, char *p)
 {
 	if (!j->first[j->depth])
-		put_char(j, ',');
+		*p++ = ',';
 	j->first[j->depth] = false;
 	if (j->depth > 0)
-		newline_indent(j);
+		p = indent_at(j, p);
+	return p;
+}
+
+/* The separator a value needs (none right after its key), written at p. */
+static inline char *value_separator_at(struct json *j, char *p)
+{
+	if (j->after_key) {
+		j->after_key = false;
+		return p;
+	}
+	return item_separator_at(j, p);
 }
 
 static void before_value(struct json *j)
 {
-	if (j->after_key)
-		j->after_key = false;
-	else
-		before_item(j);
+	commit(j, value_separator_at(j, reserve(j, SEPARATOR_MAX)));
 }
 
 static void open(struct json *j, char c)
 {
-	before_value(j);
-	put_char(j, c);
+	char *p = value_separator_at(j, reserve(j, SEPARATOR_MAX + 1));
+	*p++ = c;
+	commit(j, p);
 	if (j->depth < JSON_MAX_DEPTH - 1)
 		j->depth++;
 	j->first[j->depth] = true;
@@ -101,79 +138,115 @@ void json_object_end(struct json *j) { close(j, '}'); }
 void json_array_begin(struct json *j) { open(j, '['); }
 void json_array_end(struct json *j) { close(j, ']'); }
 
-static bool needs_escape(unsigned char c)
-{
-	return c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
-}
+/* Bytes a string may not hold as they are (RFC 8259 7): quote, backslash,
+ * control characters; non-ASCII bytes are checked as UTF-8. */
+static const bool needs_escape[256] = {
+	[0x00 ... 0x1f] = true, ['"'] = true, ['\\'] = true, [0x80 ... 0xff] = true,
+};
 
-/* Copies runs of plain characters at once; only quotes, backslashes,
- * control characters and non-ASCII bytes are looked at one by one. */
-static void quoted_string(struct json *j, const char *str, size_t n)
+/* Writes the escape for s[0] (or the valid UTF-8 sequence starting there);
+ * returns how many input bytes it used. */
+static size_t put_escaped(struct json *j, const unsigned char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	unsigned char c = s[0];
+	if (c == '"' || c == '\\') {
+		char esc[2] = { '\\', (char)c };
+		put(j, esc, 2);
+		return 1;
+	}
+	if (c < 0x20) {
+		switch (c) {
+		case '\n': put(j, "\\n", 2); break;
+		case '\r': put(j, "\\r", 2); break;
+		case '\t': put(j, "\\t", 2); break;
+		default: {
+			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			put(j, esc, 6);
+			break;
+		}
+		}
+		return 1;
+	}
+	size_t len = utf8_valid_len(s, n);
+	if (len == 0) {
+		put(j, "\\ufffd", 6);
+		return 1;
+	}
+	put(j, s, len);
+	return len;
+}
+
+/* Bytes of one word at a time in quoted_string(). */
+#define WORD_BYTES 8
+#define BYTES_EQUAL_TO(c) (0x0101010101010101ULL * (uint8_t)(c))
+#define HIGH_BITS BYTES_EQUAL_TO(0x80)
+
+/* Whether any byte of the word needs escaping (below 0x20, '"', '\\', or
+ * 0x80 and above): the usual "has a zero byte" test, so eight plain
+ * characters cost a few instructions instead of eight table lookups. */
+static inline bool word_needs_escape(uint64_t w)
+{
+	uint64_t below_space = (w - BYTES_EQUAL_TO(0x20)) & ~w;
+	uint64_t quote = w ^ BYTES_EQUAL_TO('"');
+	uint64_t backslash = w ^ BYTES_EQUAL_TO('\\');
+	quote = (quote - BYTES_EQUAL_TO(1)) & ~quote;
+	backslash = (backslash - BYTES_EQUAL_TO(1)) & ~backslash;
+	return ((w | below_space | quote | backslash) & HIGH_BITS) != 0;
+}
+
+/* Copies plain characters straight into the buffer, a word at a time, as
+ * much of a run as fits; only quotes, backslashes, control characters and
+ * non-ASCII bytes are looked at one by one. */
+static void quoted_string(struct json *j, const char *str, size_t n)
+{
 	const unsigned char *s = (const unsigned char *)str;
 	put_char(j, '"');
 	size_t i = 0;
 	while (i < n) {
-		size_t run = i;
-		while (run < n && !needs_escape(s[run]))
-			run++;
-		if (run > i) {
-			put(j, s + i, run - i);
-			i = run;
-			continue;
+		size_t room = sizeof(j->buf) - j->used;
+		if (room == 0) {
+			json_flush(j);
+			room = sizeof(j->buf);
 		}
-		unsigned char c = s[i];
-		if (c == '"' || c == '\\') {
-			char esc[2] = { '\\', (char)c };
-			put(j, esc, 2);
-			i++;
-		} else if (c < 0x20) {
-			switch (c) {
-			case '\n': put(j, "\\n", 2); break;
-			case '\r': put(j, "\\r", 2); break;
-			case '\t': put(j, "\\t", 2); break;
-			default: {
-				char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-				put(j, esc, 6);
+		char *out = j->buf + j->used;
+		size_t stop = n - i < room ? n : i + room;
+		size_t k = i;
+		while (stop - k >= WORD_BYTES) {
+			uint64_t w;
+			memcpy(&w, s + k, WORD_BYTES);
+			if (word_needs_escape(w))
 				break;
-			}
-			}
-			i++;
-		} else {
-			size_t len = utf8_valid_len(s + i, n - i);
-			if (len == 0) {
-				put(j, "\\ufffd", 6);
-				i++;
-			} else {
-				put(j, s + i, len);
-				i += len;
-			}
+			memcpy(out, &w, WORD_BYTES);
+			out += WORD_BYTES;
+			k += WORD_BYTES;
 		}
+		while (k < stop && !needs_escape[s[k]])
+			*out++ = (char)s[k++];
+		commit(j, out);
+		i = k;
+		if (i < stop)
+			i += put_escaped(j, s + i, n - i);
 	}
 	put_char(j, '"');
 }
 
-void json_key(struct json *j, const char *key)
+char *json_key_start(struct json *j, size_t n)
 {
-	size_t n = strlen(key);
-	before_item(j);
-	/* Keys are the program's own constants: no escaping to look for. */
-	if (j->used + n + 4 > sizeof(j->buf)) {
-		json_flush(j);
-		if (n + 4 > sizeof(j->buf))
-			n = sizeof(j->buf) - 4;
-	}
-	char *p = j->buf + j->used;
+	char *p = item_separator_at(j, reserve(j, SEPARATOR_MAX + n + JSON_KEY_EXTRA));
 	*p++ = '"';
+	return p;
+}
+
+void json_key_n(struct json *j, const char *key, size_t n)
+{
+	/* Keys are the program's own short constants: no escaping to look
+	 * for, and they always fit. */
+	if (n > sizeof(j->buf) - SEPARATOR_MAX - JSON_KEY_EXTRA)
+		n = sizeof(j->buf) - SEPARATOR_MAX - JSON_KEY_EXTRA;
+	char *p = json_key_start(j, n);
 	memcpy(p, key, n);
-	p += n;
-	*p++ = '"';
-	*p++ = ':';
-	if (j->pretty)
-		*p++ = ' ';
-	j->used = (size_t)(p - j->buf);
-	j->after_key = true;
+	json_key_finish(j, p + n);
 }
 
 void json_string_n(struct json *j, const char *s, size_t len)
@@ -202,12 +275,22 @@ static char *format_u64(uint64_t v, char *end)
 	return p;
 }
 
+/* Longest decimal uint64_t, with a sign. */
+#define U64_DIGITS_MAX 21
+
 void json_u64(struct json *j, uint64_t v)
 {
-	char buf[24];
-	before_value(j);
-	char *p = format_u64(v, buf + sizeof(buf));
-	put(j, p, (size_t)(buf + sizeof(buf) - p));
+	char *p = value_separator_at(j, reserve(j, SEPARATOR_MAX + U64_DIGITS_MAX));
+	if (v < 10) {
+		*p++ = (char)('0' + v);
+	} else {
+		char buf[U64_DIGITS_MAX];
+		char *digits = format_u64(v, buf + sizeof(buf));
+		size_t len = (size_t)(buf + sizeof(buf) - digits);
+		memcpy(p, digits, len);
+		p += len;
+	}
+	commit(j, p);
 }
 
 void json_i64(struct json *j, int64_t v)

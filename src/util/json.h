@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define JSON_MAX_DEPTH 16
 #define JSON_BUFFER_BYTES (64 * 1024)
@@ -37,7 +38,36 @@ void json_array_end(struct json *j);
 
 /* Member name inside an object: a constant of the program's own, written
  * as is (never network data).  The value call follows. */
-void json_key(struct json *j, const char *key);
+void json_key_n(struct json *j, const char *key, size_t len);
+
+/* Bytes a key needs beside its name: two quotes, ':' and a space. */
+#define JSON_KEY_EXTRA 4
+/* The separator and opening quote of a key of n bytes, with room for the
+ * name and JSON_KEY_EXTRA - 1 more; json_key_finish() closes it. */
+char *json_key_start(struct json *j, size_t n);
+static inline void json_key_finish(struct json *j, char *p)
+{
+	*p++ = '"';
+	*p++ = ':';
+	if (j->pretty)
+		*p++ = ' ';
+	j->used = (size_t)(p - j->buf);
+	j->after_key = true;
+}
+
+/* Inline so that a literal key's length is a constant and its copy a few
+ * moves rather than a call. */
+static inline void json_key(struct json *j, const char *key)
+{
+	size_t n = strlen(key);
+	if (n > JSON_BUFFER_BYTES / 2) {
+		json_key_n(j, key, n);
+		return;
+	}
+	char *p = json_key_start(j, n);
+	memcpy(p, key, n);
+	json_key_finish(j, p + n);
+}
 
 void json_string(struct json *j, const char *s);
 void json_string_n(struct json *j, const char *s, size_t len);

@@ -11,6 +11,9 @@ bool view_eq_nocase(struct view a, const char *s)
 	size_t n = strlen(s);
 	if (a.len != n)
 		return false;
+	/* Most text is written as the constant is: one compare then. */
+	if (n == 0 || memcmp(a.p, s, n) == 0)
+		return true;
 	for (size_t i = 0; i < n; i++)
 		if (ascii_lower(a.p[i]) != ascii_lower((uint8_t)s[i]))
 			return false;

@@ -322,6 +322,24 @@ START_TEST(message_ring_keeps_the_newest)
 }
 END_TEST
 
+/* Headless: no records, the same counts. */
+START_TEST(messages_only_counted_without_records)
+{
+	struct store_config cfg;
+	store_config_default(&cfg);
+	cfg.max_messages = 5;
+	cfg.keep_messages = false;
+	struct store *s = store_new(&cfg);
+	struct call *c = NULL;
+	for (unsigned i = 1; i <= 12; i++)
+		c = feed(s, request("OPTIONS", "o", i, "OPTIONS", "b", NULL), i, true);
+	ck_assert_uint_eq(c->messages, 12);
+	ck_assert_uint_eq(c->messages_kept, 0);
+	ck_assert_uint_eq(c->messages_dropped, 7);
+	store_free(s);
+}
+END_TEST
+
 #define SDP_A "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n" \
 	      "m=audio 20000 RTP/AVP 8 101\r\na=rtpmap:8 PCMA/8000\r\n" \
 	      "a=rtpmap:101 telephone-event/8000\r\n"
@@ -387,6 +405,7 @@ int main(void)
 	tcase_add_test(tc, index_lookup_survives_eviction_and_clear);
 	tcase_add_test(tc, invite_only_filters_other_dialogs);
 	tcase_add_test(tc, message_ring_keeps_the_newest);
+	tcase_add_test(tc, messages_only_counted_without_records);
 	tcase_add_test(tc, sdp_announces_media);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
