@@ -37,6 +37,7 @@ struct ring {
 	_Atomic bool closed;
 	_Atomic int consumer_waiting;
 	_Atomic int producer_waiting;
+	size_t wake_bytes;      /* ring_set_wake_bytes(); 0 = every record */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 };
@@ -86,8 +87,12 @@ void ring_free(struct ring *r)
 	free(r);
 }
 
-static void wake_consumer(struct ring *r)
+static void wake_consumer(struct ring *r, size_t used)
 {
+	/* Below the threshold the consumer finds the records when its wait
+	 * times out (ring_set_wake_bytes). */
+	if (used < r->wake_bytes)
+		return;
 	/* Order the tail store before the flag load (the consumer sets the
 	 * flag, then re-checks the tail): no wake-up is lost. */
 	atomic_thread_fence(memory_order_seq_cst);
@@ -140,7 +145,7 @@ bool ring_try_push(struct ring *r, const struct ring_record *hdr, const uint8_t 
 	slot->slot_bytes = (uint32_t)need;
 	memcpy(slot + 1, data, hdr->caplen);
 	atomic_store_explicit(&r->tail, tail + need, memory_order_release);
-	wake_consumer(r);
+	wake_consumer(r, tail + need - head);
 	return true;
 }
 
@@ -230,8 +235,10 @@ void ring_wait_any(struct ring *const *rings, size_t n, int64_t timeout_ns)
 	for (size_t i = 0; i < n; i++)
 		atomic_store(&rings[i]->consumer_waiting, 1);
 	bool ready = false;
-	for (size_t i = 0; i < n && !ready; i++)
-		ready = ring_used(rings[i]) > 0 || atomic_load(&rings[i]->finished);
+	for (size_t i = 0; i < n && !ready; i++) {
+		size_t used = ring_used(rings[i]);
+		ready = (used > 0 && used >= rings[i]->wake_bytes) || atomic_load(&rings[i]->finished);
+	}
 	if (!ready && timeout_ns > 0) {
 		struct timespec ts;
 		deadline_after(&ts, timeout_ns < RING_MAX_SLEEP_NS ? timeout_ns : RING_MAX_SLEEP_NS);
@@ -240,6 +247,11 @@ void ring_wait_any(struct ring *const *rings, size_t n, int64_t timeout_ns)
 	for (size_t i = 0; i < n; i++)
 		atomic_store(&rings[i]->consumer_waiting, 0);
 	pthread_mutex_unlock(&any_lock);
+}
+
+void ring_set_wake_bytes(struct ring *r, size_t bytes)
+{
+	r->wake_bytes = bytes;
 }
 
 size_t ring_used(struct ring *r)

@@ -60,6 +60,13 @@ void ring_close(struct ring *r);
  * or timeout_ns passes. */
 void ring_wait_any(struct ring *const *rings, size_t n, int64_t timeout_ns);
 
+/* A consumer that is content to work in batches (the file writer): a
+ * producer wakes it only once `bytes` are queued, and ring_wait_any() does
+ * not count fewer as ready; the consumer finds a smaller remainder when its
+ * wait times out.  Set before the producer starts; 0 (the default) wakes
+ * it for every record. */
+void ring_set_wake_bytes(struct ring *r, size_t bytes);
+
 /* Bytes in use and capacity (for the status line). */
 size_t ring_used(struct ring *r);
 size_t ring_capacity(const struct ring *r);
