@@ -13,16 +13,20 @@
 #include "capture/live_source.h"
 #include "capture/pipeline.h"
 #include "dissect/dissect.h"
+#include "dissect/sip.h"
 #include "filter/filter.h"
 #include "options.h"
 #include "output/headless.h"
 #include "output/pcap_writer.h"
 #include "output/report.h"
 #include "output/saver.h"
+#include "output/sip_text.h"
+#include "output/text_writer.h"
 #include "store/store.h"
 #include "ui/ui.h"
 #include "util/privileges.h"
 #include "util/signals.h"
+#include "util/xalloc.h"
 
 /* The store grows by many small allocations on the dissection thread.
  * glibc gives that thread its own arena and grows it a page at a time with
@@ -107,16 +111,36 @@ static struct filter *build_filter(const struct options *o, char *err, size_t er
  * always, RTP with -r (sngrep keeps RTP only then, too). */
 #define KEEP_FRAME_BUDGET (256u * 1024u * 1024u)
 
-/* Where the saver's frames go: the -O file and, in the interface, the
- * store (for saving dialogs later). */
+/* Where the saver's frames go: the -O file, the --text file and, in the
+ * interface, the store (for saving dialogs later). */
 struct output {
 	struct pcap_writer *writer;
+	struct text_writer *text;
 	struct saver *saver;
 	struct store *store;
 	bool write_media;      /* -O without --sip-only */
 	bool keep;             /* the interface keeps frames */
 	bool keep_media;       /* -r */
+	uint8_t *text_buf;     /* one formatted message (--text) */
+	size_t text_cap;
 };
+
+/* --text: each message of a passing dialog, formatted here and written by
+ * the text writer's thread. */
+static void output_messages(struct output *out, const struct saved_frame *f)
+{
+	for (size_t i = 0; i < f->message_count; i++) {
+		const struct saved_message *m = &f->messages[i];
+		if (!m->passes)
+			continue;
+		struct sip_text_message tm = {
+			.ts_ns = f->ts_ns, .src = m->src, .dst = m->dst,
+			.transport = (enum transport)m->transport, .raw = m->raw, .len = m->len,
+		};
+		size_t len = sip_text_format(&tm, out->text_buf, out->text_cap);
+		text_writer_write(out->text, out->text_buf, len);
+	}
+}
 
 static void output_frame(void *ctx, const struct saved_frame *f)
 {
@@ -128,6 +152,8 @@ static void output_frame(void *ctx, const struct saved_frame *f)
 		for (size_t i = 0; i < f->call_count; i++)
 			store_keep_frame(out->store, f->calls[i], f->number, f->ts_ns, f->caplen,
 					 f->wirelen, f->linktype, f->media, f->data);
+	if (out->text)
+		output_messages(out, f);
 }
 
 static struct pcap_writer *rotation_target;
@@ -143,7 +169,8 @@ static void on_sigusr1(int sig)
 static bool output_should_stop(void *ctx)
 {
 	struct output *out = ctx;
-	return out->writer && pcap_writer_wants_exit(out->writer);
+	return (out->writer && pcap_writer_wants_exit(out->writer)) ||
+	       (out->text && text_writer_wants_exit(out->text));
 }
 
 /* After the pipeline has drained: the saver decides what still waits, the
@@ -160,6 +187,8 @@ static void output_finish(void *ctx)
 		rotation_target = NULL;
 		pcap_writer_close(out->writer);
 	}
+	if (out->text)
+		text_writer_close(out->text);
 }
 
 int main(int argc, char **argv)
@@ -272,13 +301,32 @@ int main(int argc, char **argv)
 		sa.sa_handler = on_sigusr1;
 		sigaction(SIGUSR1, &sa, NULL);
 	}
+	if (opt.text_output) {
+		out.text_cap = sip_text_max_bytes(SIP_MAX_MESSAGE);
+		struct text_writer_config tcfg = {
+			.path = opt.text_output,
+			.max_record = out.text_cap,
+			.unbuffered = opt.unbuffered,
+			.quiet = interface,
+			.on_error = opt.on_write_error >= 0 ? (enum writer_error_policy)opt.on_write_error
+				    : interface ? WRITER_ERROR_STOP_WRITING : WRITER_ERROR_EXIT,
+		};
+		out.text = text_writer_open(&tcfg, err, sizeof(err));
+		if (!out.text) {
+			fprintf(stderr, "sipmon: %s\n", err);
+			status = EXIT_WRITE;
+			goto out;
+		}
+		out.text_buf = xmalloc(out.text_cap);
+	}
 	out.write_media = !opt.sip_only;
 	out.keep = interface;
 	out.keep_media = opt.keep_rtp;
-	if (out.writer || out.keep) {
+	if (out.writer || out.keep || out.text) {
 		struct saver_config svcfg = {
 			.sip_only = (!out.writer || opt.sip_only) && (!out.keep || !opt.keep_rtp),
 			.filtered = filter != NULL,
+			.messages = out.text != NULL,
 		};
 		out.saver = saver_new(&svcfg, store, output_frame, &out);
 		saver_attach(out.saver, d);
@@ -299,6 +347,7 @@ int main(int argc, char **argv)
 	sources.filtered = filter != NULL;
 	sources.saver = out.saver;
 	sources.writer = out.writer;
+	sources.text = out.text;
 	if (!pipeline_start(p, err, sizeof(err))) {
 		fprintf(stderr, "sipmon: %s\n", err);
 		status = EXIT_INPUT;
@@ -344,6 +393,16 @@ int main(int argc, char **argv)
 				status = EXIT_WRITE;
 		}
 	}
+	if (out.text) {
+		struct text_writer_stats ts;
+		text_writer_stats(out.text, &ts);
+		if (ts.failed) {
+			if (interface)
+				fprintf(stderr, "sipmon: %s\n", ts.error);
+			if (!interface && text_writer_wants_exit(out.text))
+				status = EXIT_WRITE;
+		}
+	}
 out:
 	fflush(stdout);
 #ifdef SIPMON_FREE_AT_EXIT
@@ -352,6 +411,8 @@ out:
 	 * a million free() calls. */
 	saver_free(out.saver);
 	pcap_writer_free(out.writer);
+	text_writer_free(out.text);
+	free(out.text_buf);
 	pipeline_free(p);
 	dissector_free(d);
 	store_free(store);
