@@ -49,6 +49,19 @@ bool ring_push_wait(struct ring *r, const struct ring_record *hdr, const uint8_t
 const struct ring_record *ring_peek(struct ring *r);
 void ring_pop(struct ring *r);
 
+/* Batch consumption, for a consumer that handles many records at a time
+ * (the file writers): the records queued when ring_cursor_start() looked,
+ * oldest first, each valid until ring_release() hands all those returned
+ * so far back to the producer at once (one store and one wake-up check per
+ * batch, not per record).  Not mixed with ring_peek()/ring_pop() within a
+ * batch. */
+struct ring_cursor {
+	size_t pos, tail;
+};
+void ring_cursor_start(struct ring *r, struct ring_cursor *c);
+const struct ring_record *ring_cursor_next(struct ring *r, struct ring_cursor *c);
+void ring_release(struct ring *r, const struct ring_cursor *c);
+
 /* The producer is done: no more records will come. */
 void ring_finish(struct ring *r);
 bool ring_finished(struct ring *r);   /* finished and drained */

@@ -895,10 +895,11 @@ static void *writer_thread(void *arg)
 	for (;;) {
 		housekeeping(w, time_monotonic_ns());
 		unsigned n = 0;
-		for (const struct ring_record *rec; n < WRITER_BATCH_PACKETS && (rec = ring_peek(w->queue)); n++) {
+		struct ring_cursor cur;
+		ring_cursor_start(w->queue, &cur);
+		for (const struct ring_record *rec; n < WRITER_BATCH_PACKETS && (rec = ring_cursor_next(w->queue, &cur)); n++)
 			write_packet(w, rec);
-			ring_pop(w->queue);
-		}
+		ring_release(w->queue, &cur);
 		if (n)
 			continue;
 		if (ring_finished(w->queue))

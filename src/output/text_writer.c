@@ -153,10 +153,11 @@ static void *writer_thread(void *arg)
 		if (now - w->last_flush_ns >= TEXT_FLUSH_INTERVAL_NS)
 			flush_output(w, now);
 		unsigned n = 0;
-		for (const struct ring_record *rec; n < TEXT_BATCH_MESSAGES && (rec = ring_peek(w->queue)); n++) {
+		struct ring_cursor cur;
+		ring_cursor_start(w->queue, &cur);
+		for (const struct ring_record *rec; n < TEXT_BATCH_MESSAGES && (rec = ring_cursor_next(w->queue, &cur)); n++)
 			write_message(w, rec);
-			ring_pop(w->queue);
-		}
+		ring_release(w->queue, &cur);
 		if (n)
 			continue;
 		if (ring_finished(w->queue))
