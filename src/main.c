@@ -284,6 +284,8 @@ int main(int argc, char **argv)
 			.post_rotate = opt.post_rotate,
 			/* The writer's messages would garble the interface's screen. */
 			.quiet = interface,
+			/* Nothing read from a file may be lost. */
+			.lossless = !pipeline_is_live(p),
 			/* Headless runs for days: a full disk must be seen. */
 			.on_error = opt.on_write_error >= 0 ? (enum writer_error_policy)opt.on_write_error
 				    : interface ? WRITER_ERROR_STOP_WRITING : WRITER_ERROR_EXIT,
@@ -308,6 +310,7 @@ int main(int argc, char **argv)
 			.max_record = out.text_cap,
 			.unbuffered = opt.unbuffered,
 			.quiet = interface,
+			.lossless = !pipeline_is_live(p),
 			.on_error = opt.on_write_error >= 0 ? (enum writer_error_policy)opt.on_write_error
 				    : interface ? WRITER_ERROR_STOP_WRITING : WRITER_ERROR_EXIT,
 		};

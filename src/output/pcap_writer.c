@@ -135,6 +135,7 @@ struct pcap_writer {
 	bool pcapng;
 	bool unbuffered;
 	bool quiet;
+	bool lossless;
 	enum writer_error_policy on_error;
 
 	pthread_t thread;
@@ -959,6 +960,7 @@ struct pcap_writer *pcap_writer_open(const struct pcap_writer_config *cfg, char 
 	w->pcapng = cfg->pcapng;
 	w->unbuffered = cfg->unbuffered;
 	w->quiet = cfg->quiet;
+	w->lossless = cfg->lossless;
 	w->on_error = cfg->on_error;
 	w->first_linktype = WRITER_INITIAL_LINKTYPE;
 	if (cfg->post_rotate && cfg->post_rotate[0]) {
@@ -1036,7 +1038,7 @@ bool pcap_writer_write(struct pcap_writer *w, int64_t ts_ns, uint32_t caplen, ui
 		.wirelen = wirelen,
 		.linktype = linktype,
 	};
-	if (!ring_try_push(w->queue, &hdr, data)) {
+	if (w->lossless ? !ring_push_wait(w->queue, &hdr, data) : !ring_try_push(w->queue, &hdr, data)) {
 		atomic_fetch_add_explicit(&w->queue_drops, 1, memory_order_relaxed);
 		return false;
 	}

@@ -50,6 +50,7 @@ struct text_writer {
 	char *path;
 	bool unbuffered;
 	bool quiet;
+	bool lossless;
 	enum writer_error_policy on_error;
 	pthread_t thread;
 	bool closed;
@@ -195,6 +196,7 @@ struct text_writer *text_writer_open(const struct text_writer_config *cfg, char 
 	w->max_record = cfg->max_record;
 	w->unbuffered = cfg->unbuffered;
 	w->quiet = cfg->quiet;
+	w->lossless = cfg->lossless;
 	w->on_error = cfg->on_error;
 	w->buf_size = TEXT_BUFFER_BYTES > cfg->max_record ? TEXT_BUFFER_BYTES : cfg->max_record;
 	w->buf = xmalloc(w->buf_size);
@@ -237,7 +239,7 @@ bool text_writer_write(struct text_writer *w, const uint8_t *bytes, size_t len)
 		return false;
 	}
 	struct ring_record hdr = { .caplen = (uint32_t)len };
-	if (!ring_try_push(w->queue, &hdr, bytes)) {
+	if (w->lossless ? !ring_push_wait(w->queue, &hdr, bytes) : !ring_try_push(w->queue, &hdr, bytes)) {
 		atomic_fetch_add_explicit(&w->queue_drops, 1, memory_order_relaxed);
 		return false;
 	}

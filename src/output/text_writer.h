@@ -27,6 +27,8 @@ struct text_writer_config {
 	bool unbuffered;            /* -U: each message flushed to the kernel */
 	enum writer_error_policy on_error;
 	bool quiet;                 /* nothing on stderr (the interface owns it) */
+	bool lossless;              /* input from files: text_writer_write() waits
+				       for room rather than dropping */
 };
 
 struct text_writer;
@@ -35,9 +37,9 @@ struct text_writer;
  * starts the thread. */
 struct text_writer *text_writer_open(const struct text_writer_config *cfg, char *errbuf, size_t errlen);
 
-/* ONE producer thread; never blocks.  False when the queue is full
- * (queue_drops), writing has stopped (write_drops) or len is over
- * max_record (write_drops). */
+/* ONE producer thread; never blocks unless config.lossless.  False when the
+ * queue is full (queue_drops; lossless waits instead), writing has stopped
+ * (write_drops) or len is over max_record (write_drops). */
 bool text_writer_write(struct text_writer *w, const uint8_t *bytes, size_t len);
 
 /* Writes what is queued, closes the file, joins the thread; stats stay
