@@ -2,9 +2,10 @@
  * pcap_writer.h).
  *
  * The dissection thread copies each packet into a bounded ring and never
- * waits; the writer thread alone touches files.  It takes the queued
- * packets in batches (one clock reading and one look at the timers per
- * batch, not per packet) and builds each record straight into its own
+ * waits (unless the input is files: see lossless); the writer thread alone
+ * touches files.  It takes the queued packets in batches (one clock reading,
+ * one look at the timers and one release of queue space per batch, not per
+ * packet) and builds each record straight into its own
  * output buffer, at least as large as the largest record, which goes to
  * the kernel in one write(2) when the next record would not fit: a packet
  * is copied once on each side of the queue, and the kernel is only ever
