@@ -13,7 +13,6 @@
 #include "capture/live_source.h"
 #include "capture/pipeline.h"
 #include "dissect/dissect.h"
-#include "dissect/sip.h"
 #include "filter/filter.h"
 #include "options.h"
 #include "output/headless.h"
@@ -26,7 +25,6 @@
 #include "ui/ui.h"
 #include "util/privileges.h"
 #include "util/signals.h"
-#include "util/xalloc.h"
 
 /* The store grows by many small allocations on the dissection thread.
  * glibc gives that thread its own arena and grows it a page at a time with
@@ -121,12 +119,10 @@ struct output {
 	bool write_media;      /* -O without --sip-only */
 	bool keep;             /* the interface keeps frames */
 	bool keep_media;       /* -r */
-	uint8_t *text_buf;     /* one formatted message (--text) */
-	size_t text_cap;
 };
 
-/* --text: each message of a passing dialog, formatted here and written by
- * the text writer's thread. */
+/* --text: each message of a passing dialog, to the text writer's thread
+ * (which formats and writes it). */
 static void output_messages(struct output *out, const struct saved_frame *f)
 {
 	for (size_t i = 0; i < f->message_count; i++) {
@@ -137,8 +133,7 @@ static void output_messages(struct output *out, const struct saved_frame *f)
 			.ts_ns = f->ts_ns, .src = m->src, .dst = m->dst,
 			.transport = (enum transport)m->transport, .raw = m->raw, .len = m->len,
 		};
-		size_t len = sip_text_format(&tm, out->text_buf, out->text_cap);
-		text_writer_write(out->text, out->text_buf, len);
+		text_writer_write(out->text, &tm);
 	}
 }
 
@@ -304,10 +299,8 @@ int main(int argc, char **argv)
 		sigaction(SIGUSR1, &sa, NULL);
 	}
 	if (opt.text_output) {
-		out.text_cap = sip_text_max_bytes(SIP_MAX_MESSAGE);
 		struct text_writer_config tcfg = {
 			.path = opt.text_output,
-			.max_record = out.text_cap,
 			.unbuffered = opt.unbuffered,
 			.quiet = interface,
 			.lossless = !pipeline_is_live(p),
@@ -320,7 +313,6 @@ int main(int argc, char **argv)
 			status = EXIT_WRITE;
 			goto out;
 		}
-		out.text_buf = xmalloc(out.text_cap);
 	}
 	out.write_media = !opt.sip_only;
 	out.keep = interface;
@@ -415,7 +407,6 @@ out:
 	saver_free(out.saver);
 	pcap_writer_free(out.writer);
 	text_writer_free(out.text);
-	free(out.text_buf);
 	pipeline_free(p);
 	dissector_free(d);
 	store_free(store);

@@ -1,6 +1,7 @@
 /* sip_text.c - SIP messages as text (format in sip_text.h). */
 #include "output/sip_text.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -43,6 +44,16 @@ static size_t format_header(const struct sip_text_message *m, char *out, size_t 
 	return (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
+/* Printable ASCII, tab and line feed: written as they are (a table: the
+ * loop over a message's bytes is the formatter's hot path). */
+#define PLAIN_RANGE(lo, hi) [lo ... hi] = true
+static const bool plain_byte[256] = { PLAIN_RANGE(0x20, 0x7E), ['\t'] = true, ['\n'] = true };
+
+static inline bool is_plain(uint8_t c)
+{
+	return plain_byte[c];
+}
+
 /* U+0080..U+009F: valid UTF-8, but terminals act on them (CSI is U+009B). */
 static int is_c1_control(const uint8_t *p, size_t seq_len)
 {
@@ -61,9 +72,12 @@ size_t sip_text_format(const struct sip_text_message *m, uint8_t *out, size_t ca
 	for (size_t i = 0; i < len;) {
 		uint8_t c = p[i];
 		size_t keep = 0;
-		if ((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n')
+		if (is_plain(c)) {
+			/* The common case, a run of plain text, in one copy. */
 			keep = 1;
-		else if (c == '\r' && i + 1 < len && p[i + 1] == '\n')
+			while (i + keep < len && is_plain(p[i + keep]))
+				keep++;
+		} else if (c == '\r' && i + 1 < len && p[i + 1] == '\n')
 			keep = 1;
 		else if (c >= 0x80) {
 			keep = utf8_valid_len(p + i, len - i);

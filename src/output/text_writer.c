@@ -1,10 +1,12 @@
 /* text_writer.c - the --text file writer (behaviour in text_writer.h).
  *
  * The same shape as the capture-file writer, without rotation: a bounded
- * ring between the dissection thread and this writer's thread, and an
- * output buffer that only ever holds whole messages and goes to the kernel
- * in one write(2) when the next message would not fit, when a second has
- * passed, or (with -U) after every message. */
+ * ring between the dissection thread and this writer's thread, which
+ * formats each message straight into an output buffer that only ever holds
+ * whole messages and goes to the kernel in one write(2) when the next
+ * message might not fit, when a second has passed, or (with -U) after every
+ * message.  A queued message is its addresses and transport, then its
+ * bytes; the ring record's timestamp is the message's. */
 #include "output/text_writer.h"
 
 #include <errno.h>
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "capture/ring.h"
+#include "dissect/sip.h"
 #include "util/timefmt.h"
 #include "util/xalloc.h"
 
@@ -27,16 +30,26 @@
 #define TEXT_FLUSH_INTERVAL_NS NS_PER_SEC_TW
 /* How long the idle thread sleeps between looks at the flush timer. */
 #define TEXT_IDLE_WAKE_NS (100 * 1000 * 1000LL)
-/* Output buffer: a few write calls a second on a busy link; grown to the
- * largest message if needed. */
-#define TEXT_BUFFER_BYTES (256u * 1024u)
+/* Output buffer: a few write calls a second on a busy link, and room for
+ * the longest message's text. */
+#define TEXT_BUFFER_BYTES (1024u * 1024u)
+_Static_assert(TEXT_BUFFER_BYTES >= SIP_TEXT_MAX_FOR(SIP_MAX_MESSAGE), "the buffer holds any message");
+
+/* What precedes a message's bytes in the queue. */
+struct queued_message {
+	struct endpoint src, dst;
+	uint8_t transport;
+};
+/* The producer wakes the sleeping thread once this share of the queue is
+ * filled. */
+#define TEXT_WAKE_FRACTION 16u
 /* Messages taken from the queue between two looks at the timer. */
 #define TEXT_BATCH_MESSAGES 1024u
 
 struct text_writer {
 	/* Producer side. */
 	struct ring *queue;
-	size_t max_record;
+	uint8_t *scratch;          /* a struct queued_message and the bytes after it */
 	_Atomic bool failed;
 	_Atomic uint64_t queue_drops;
 	_Atomic uint64_t write_drops;
@@ -128,16 +141,22 @@ static bool flush_output(struct text_writer *w, int64_t now)
 
 static void write_message(struct text_writer *w, const struct ring_record *rec)
 {
-	if (w->fd < 0) {
+	if (w->fd < 0 || rec->caplen < sizeof(struct queued_message)) {
 		atomic_fetch_add(&w->write_drops, 1);
 		return;
 	}
-	size_t len = rec->caplen;
-	if (w->file_bytes - w->flushed_bytes + len > w->buf_size && !flush_output(w, time_monotonic_ns())) {
+	struct queued_message q;
+	memcpy(&q, ring_record_data(rec), sizeof(q));
+	struct sip_text_message m = {
+		.ts_ns = rec->ts_ns, .src = q.src, .dst = q.dst, .transport = (enum transport)q.transport,
+		.raw = ring_record_data(rec) + sizeof(q), .len = rec->caplen - sizeof(q),
+	};
+	size_t most = sip_text_max_bytes(m.len);
+	if (w->file_bytes - w->flushed_bytes + most > w->buf_size && !flush_output(w, time_monotonic_ns())) {
 		atomic_fetch_add(&w->write_drops, 1);
 		return;
 	}
-	memcpy(w->buf + (w->file_bytes - w->flushed_bytes), ring_record_data(rec), len);
+	size_t len = sip_text_format(&m, w->buf + (w->file_bytes - w->flushed_bytes), most);
 	w->file_bytes += len;
 	w->pending++;
 	if (w->unbuffered)
@@ -177,6 +196,7 @@ static void *writer_thread(void *arg)
 static void writer_free_memory(struct text_writer *w)
 {
 	ring_free(w->queue);
+	free(w->scratch);
 	free(w->buf);
 	free(w->path);
 	free(w);
@@ -193,20 +213,24 @@ struct text_writer *text_writer_open(const struct text_writer_config *cfg, char 
 	struct text_writer *w = xcalloc(1, sizeof(*w));
 	w->fd = -1;
 	w->path = xstrdup(cfg->path);
-	w->max_record = cfg->max_record;
+	w->scratch = xmalloc(sizeof(struct queued_message) + SIP_MAX_MESSAGE);
 	w->unbuffered = cfg->unbuffered;
 	w->quiet = cfg->quiet;
 	w->lossless = cfg->lossless;
 	w->on_error = cfg->on_error;
-	w->buf_size = TEXT_BUFFER_BYTES > cfg->max_record ? TEXT_BUFFER_BYTES : cfg->max_record;
+	w->buf_size = TEXT_BUFFER_BYTES;
 	w->buf = xmalloc(w->buf_size);
 	size_t queue_bytes = cfg->queue_bytes ? cfg->queue_bytes : TEXT_WRITER_DEFAULT_QUEUE_BYTES;
-	w->queue = ring_new(queue_bytes, cfg->max_record);
+	w->queue = ring_new(queue_bytes, sizeof(struct queued_message) + SIP_MAX_MESSAGE);
 	if (!w->queue) {
 		snprintf(errbuf, errlen, "cannot allocate a %zu-byte queue for the text file", queue_bytes);
 		writer_free_memory(w);
 		return NULL;
 	}
+	/* Woken for a batch, not for every message (the thread looks by
+	 * itself every TEXT_IDLE_WAKE_NS); with -U for every message. */
+	if (!w->unbuffered)
+		ring_set_wake_bytes(w->queue, ring_capacity(w->queue) / TEXT_WAKE_FRACTION);
 	w->fd = open(cfg->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (w->fd < 0) {
 		snprintf(errbuf, errlen, "cannot create %s: %s", cfg->path, strerror(errno));
@@ -232,14 +256,23 @@ struct text_writer *text_writer_open(const struct text_writer_config *cfg, char 
 	return w;
 }
 
-bool text_writer_write(struct text_writer *w, const uint8_t *bytes, size_t len)
+bool text_writer_write(struct text_writer *w, const struct sip_text_message *m)
 {
-	if (atomic_load_explicit(&w->failed, memory_order_relaxed) || len > w->max_record) {
+	size_t len = m->raw ? m->len : 0;
+	if (atomic_load_explicit(&w->failed, memory_order_relaxed) || len > SIP_MAX_MESSAGE) {
 		atomic_fetch_add_explicit(&w->write_drops, 1, memory_order_relaxed);
 		return false;
 	}
-	struct ring_record hdr = { .caplen = (uint32_t)len };
-	if (w->lossless ? !ring_push_wait(w->queue, &hdr, bytes) : !ring_try_push(w->queue, &hdr, bytes)) {
+	struct queued_message q;
+	memset(&q, 0, sizeof(q));
+	q.src = m->src;
+	q.dst = m->dst;
+	q.transport = (uint8_t)m->transport;
+	memcpy(w->scratch, &q, sizeof(q));
+	if (len)
+		memcpy(w->scratch + sizeof(q), m->raw, len);
+	struct ring_record hdr = { .ts_ns = m->ts_ns, .caplen = (uint32_t)(sizeof(q) + len) };
+	if (w->lossless ? !ring_push_wait(w->queue, &hdr, w->scratch) : !ring_try_push(w->queue, &hdr, w->scratch)) {
 		atomic_fetch_add_explicit(&w->queue_drops, 1, memory_order_relaxed);
 		return false;
 	}

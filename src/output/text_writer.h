@@ -1,6 +1,6 @@
-/* text_writer.h - the --text file writer: bytes (whole formatted messages)
- * from the dissection thread, written by a thread of its own so that a slow
- * disk never stalls dissection.
+/* text_writer.h - the --text file writer: SIP messages from the dissection
+ * thread, formatted (output/sip_text.h) and written by a thread of its own,
+ * so that neither the formatting nor a slow disk holds up dissection.
  *
  * Like the capture-file writer (pcap_writer.h): the producer never waits (a
  * full queue drops the message and counts it); data reaches the kernel at
@@ -16,13 +16,13 @@
 #include <stdint.h>
 
 #include "output/pcap_writer.h" /* enum writer_error_policy, PCAP_WRITER_ERROR_LEN */
+#include "output/sip_text.h"
 
 /* The queue when the config says 0: SIP is a small share of the traffic. */
 #define TEXT_WRITER_DEFAULT_QUEUE_BYTES (8u * 1024u * 1024u)
 
 struct text_writer_config {
 	const char *path;
-	size_t max_record;          /* the largest text_writer_write() length */
 	size_t queue_bytes;         /* 0 = TEXT_WRITER_DEFAULT_QUEUE_BYTES */
 	bool unbuffered;            /* -U: each message flushed to the kernel */
 	enum writer_error_policy on_error;
@@ -37,10 +37,11 @@ struct text_writer;
  * starts the thread. */
 struct text_writer *text_writer_open(const struct text_writer_config *cfg, char *errbuf, size_t errlen);
 
-/* ONE producer thread; never blocks unless config.lossless.  False when the
- * queue is full (queue_drops; lossless waits instead), writing has stopped
- * (write_drops) or len is over max_record (write_drops). */
-bool text_writer_write(struct text_writer *w, const uint8_t *bytes, size_t len);
+/* ONE producer thread; never blocks unless config.lossless.  m is copied.
+ * False when the queue is full (queue_drops; lossless waits instead),
+ * writing has stopped (write_drops) or the message is longer than
+ * SIP_MAX_MESSAGE (write_drops). */
+bool text_writer_write(struct text_writer *w, const struct sip_text_message *m);
 
 /* Writes what is queued, closes the file, joins the thread; stats stay
  * readable until text_writer_free(). */
