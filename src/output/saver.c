@@ -298,7 +298,9 @@ static void on_frame(void *ctx, const struct frame *f, const uint64_t *calls, si
 	}
 	/* Nothing waiting and already decided: straight to the writer. */
 	if (!s->head && !pending_key) {
-		bool passes = false;
+		/* Unfiltered, a dialog this frame was just found to belong to
+		 * passes: no need to look it up (the common case, per packet). */
+		bool passes = !s->cfg.filtered && n > 0;
 		for (size_t i = 0; i < n && !passes; i++)
 			passes = saver_dialog_passes(s, store_call_by_index(s->store, calls[i]));
 		if (passes) {
