@@ -20,6 +20,8 @@
 #include "output/pcap_writer.h"
 #include "output/report.h"
 #include "output/saver.h"
+#include "output/sip_text.h"
+#include "output/text_writer.h"
 #include "store/store.h"
 #include "ui/keymap.h"
 #include "ui/ui.h"
@@ -137,16 +139,33 @@ static struct filter *build_filter(struct options *o, char *err, size_t errlen, 
  * always, RTP with -r (sngrep keeps RTP only then, too). */
 #define KEEP_FRAME_BUDGET (256u * 1024u * 1024u)
 
-/* Where the saver's frames go: the -O file and, in the interface, the
- * store (for saving dialogs later). */
+/* Where the saver's frames go: the -O file, the --text file and, in the
+ * interface, the store (for saving dialogs later). */
 struct output {
 	struct pcap_writer *writer;
+	struct text_writer *text;
 	struct saver *saver;
 	struct store *store;
 	bool write_media;      /* -O without --sip-only */
 	bool keep;             /* the interface keeps frames */
 	bool keep_media;       /* -r */
 };
+
+/* --text: each message of a passing dialog, to the text writer's thread
+ * (which formats and writes it). */
+static void output_messages(struct output *out, const struct saved_frame *f)
+{
+	for (size_t i = 0; i < f->message_count; i++) {
+		const struct saved_message *m = &f->messages[i];
+		if (!m->passes)
+			continue;
+		struct sip_text_message tm = {
+			.ts_ns = f->ts_ns, .src = m->src, .dst = m->dst,
+			.transport = (enum transport)m->transport, .raw = m->raw, .len = m->len,
+		};
+		text_writer_write(out->text, &tm);
+	}
+}
 
 static void output_frame(void *ctx, const struct saved_frame *f)
 {
@@ -158,6 +177,8 @@ static void output_frame(void *ctx, const struct saved_frame *f)
 		for (size_t i = 0; i < f->call_count; i++)
 			store_keep_frame(out->store, f->calls[i], f->number, f->ts_ns, f->caplen,
 					 f->wirelen, f->linktype, f->media, f->data);
+	if (out->text)
+		output_messages(out, f);
 }
 
 static struct pcap_writer *rotation_target;
@@ -173,7 +194,8 @@ static void on_sigusr1(int sig)
 static bool output_should_stop(void *ctx)
 {
 	struct output *out = ctx;
-	return out->writer && pcap_writer_wants_exit(out->writer);
+	return (out->writer && pcap_writer_wants_exit(out->writer)) ||
+	       (out->text && text_writer_wants_exit(out->text));
 }
 
 /* After the pipeline has drained: the saver decides what still waits, the
@@ -190,6 +212,8 @@ static void output_finish(void *ctx)
 		rotation_target = NULL;
 		pcap_writer_close(out->writer);
 	}
+	if (out->text)
+		text_writer_close(out->text);
 }
 
 int main(int argc, char **argv)
@@ -310,6 +334,8 @@ int main(int argc, char **argv)
 			.post_rotate = opt.post_rotate,
 			/* The writer's messages would garble the interface's screen. */
 			.quiet = interface,
+			/* Nothing read from a file may be lost. */
+			.lossless = !pipeline_is_live(p),
 			/* Headless runs for days: a full disk must be seen. */
 			.on_error = opt.on_write_error >= 0 ? (enum writer_error_policy)opt.on_write_error
 				    : interface ? WRITER_ERROR_STOP_WRITING : WRITER_ERROR_EXIT,
@@ -327,13 +353,30 @@ int main(int argc, char **argv)
 		sa.sa_handler = on_sigusr1;
 		sigaction(SIGUSR1, &sa, NULL);
 	}
+	if (opt.text_output) {
+		struct text_writer_config tcfg = {
+			.path = opt.text_output,
+			.unbuffered = opt.unbuffered,
+			.quiet = interface,
+			.lossless = !pipeline_is_live(p),
+			.on_error = opt.on_write_error >= 0 ? (enum writer_error_policy)opt.on_write_error
+				    : interface ? WRITER_ERROR_STOP_WRITING : WRITER_ERROR_EXIT,
+		};
+		out.text = text_writer_open(&tcfg, err, sizeof(err));
+		if (!out.text) {
+			fprintf(stderr, "sipmon: %s\n", err);
+			status = EXIT_WRITE;
+			goto out;
+		}
+	}
 	out.write_media = !opt.sip_only;
 	out.keep = interface;
 	out.keep_media = opt.keep_rtp;
-	if (out.writer || out.keep) {
+	if (out.writer || out.keep || out.text) {
 		struct saver_config svcfg = {
 			.sip_only = (!out.writer || opt.sip_only) && (!out.keep || !opt.keep_rtp),
 			.filtered = filter != NULL,
+			.messages = out.text != NULL,
 		};
 		out.saver = saver_new(&svcfg, store, output_frame, &out);
 		saver_attach(out.saver, d);
@@ -354,6 +397,7 @@ int main(int argc, char **argv)
 	sources.filtered = filter != NULL;
 	sources.saver = out.saver;
 	sources.writer = out.writer;
+	sources.text = out.text;
 	if (!pipeline_start(p, err, sizeof(err))) {
 		fprintf(stderr, "sipmon: %s\n", err);
 		status = EXIT_INPUT;
@@ -400,6 +444,16 @@ int main(int argc, char **argv)
 				status = EXIT_WRITE;
 		}
 	}
+	if (out.text) {
+		struct text_writer_stats ts;
+		text_writer_stats(out.text, &ts);
+		if (ts.failed) {
+			if (interface)
+				fprintf(stderr, "sipmon: %s\n", ts.error);
+			if (!interface && text_writer_wants_exit(out.text))
+				status = EXIT_WRITE;
+		}
+	}
 out:
 	fflush(stdout);
 #ifdef SIPMON_FREE_AT_EXIT
@@ -408,6 +462,7 @@ out:
 	 * a million free() calls. */
 	saver_free(out.saver);
 	pcap_writer_free(out.writer);
+	text_writer_free(out.text);
 	pipeline_free(p);
 	dissector_free(d);
 	store_free(store);

@@ -28,6 +28,7 @@ enum {
 	OPT_SIP_ONLY,
 	OPT_FILTER,
 	OPT_CHECK_CONFIG,
+	OPT_TEXT,
 };
 
 /* -W and -G bounds. */
@@ -68,6 +69,7 @@ static const struct option long_options[] = {
 	{ "on-write-error", required_argument, NULL, OPT_ON_WRITE_ERROR },
 	{ "sip-only", no_argument, NULL, OPT_SIP_ONLY },
 	{ "filter", required_argument, NULL, OPT_FILTER },
+	{ "text", required_argument, NULL, OPT_TEXT },
 	{ "icase", no_argument, NULL, 'i' },
 	{ "invert", no_argument, NULL, 'v' },
 	{ "config", required_argument, NULL, 'f' },
@@ -111,7 +113,9 @@ void options_usage(FILE *out)
 		"  -C, --rotate-size SIZE a new file when this one would pass SIZE (k, M, G)\n"
 		"  -W, --ring-files N     keep at most N files, deleting the oldest\n"
 		"  -G, --rotate-seconds S a new file every S seconds (FILE may hold strftime %%)\n"
-		"  -U, --unbuffered       write each packet through at once\n"
+		"      --text FILE        write the selected dialogs' SIP messages to FILE as\n"
+		"                         text, in capture order (with or without -O)\n"
+		"  -U, --unbuffered       write each packet (and message) through at once\n"
 		"      --pcapng           write pcapng instead of pcap\n"
 		"      --sip-only         write SIP only, not the dialogs' RTP and RTCP\n"
 		"      --post-rotate CMD  run CMD FILE for every file closed\n"
@@ -345,6 +349,7 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
 			break;
 		case OPT_SIP_ONLY: o->sip_only = true; break;
 		case OPT_FILTER: o->filter = optarg; o->given[SET_FILTER_EXPRESSION] = optarg; break;
+		case OPT_TEXT: o->text_output = optarg; break;
 		case 'i': o->match_icase = true; break;
 		case 'v': o->match_invert = true; break;
 		case 'f':
@@ -386,8 +391,9 @@ enum options_result options_parse(struct options *o, int argc, char **argv,
 		if (optind + 1 < argc)
 			o->bpf_rest = join_args(argc - optind - 1, argv + optind + 1);
 	}
-	if ((o->rotate_bytes || o->ring_files || o->rotate_seconds || o->unbuffered || o->pcapng ||
-	     o->post_rotate || o->sip_only) && !o->output) {
+	/* -U applies to --text as well. */
+	if ((o->rotate_bytes || o->ring_files || o->rotate_seconds || (o->unbuffered && !o->text_output) ||
+	     o->pcapng || o->post_rotate || o->sip_only) && !o->output) {
 		snprintf(errbuf, errlen, "-C, -W, -G, -U, --pcapng, --post-rotate and --sip-only go with -O FILE");
 		return OPTIONS_ERROR;
 	}

@@ -40,6 +40,7 @@ struct options {
 	bool keep_rtp;              /* -r: keep RTP frames for saving (sngrep) */
 	/* Saving (-O) and filtering. */
 	const char *output;         /* -O */
+	const char *text_output;    /* --text */
 	uint64_t rotate_bytes;      /* -C, with k/M/G */
 	uint32_t ring_files;        /* -W */
 	uint32_t rotate_seconds;    /* -G */

@@ -5,8 +5,11 @@
  * end of the buffer, the producer writes a WRAP marker (or leaves the tail
  * when there is no room even for a marker) and starts again at offset 0.
  * Sleeping uses one mutex and condition variable per ring, taken only when
- * a side actually has to wait, so the hot path is two atomic loads and one
- * atomic store per record. */
+ * a side actually has to wait.  Each side keeps its own copy of the other
+ * side's counter and reads the shared one only when its copy says the ring
+ * is full (producer) or empty (consumer), so the two cache lines do not
+ * travel between cores for every record; a consumer reading with a cursor
+ * also publishes its progress once per batch. */
 #include "capture/ring.h"
 
 #include <errno.h>
@@ -26,10 +29,12 @@
 #define RING_MAX_SLEEP_NS (20 * 1000 * 1000LL)
 
 struct ring {
-	/* Consumer-written, producer-read. */
+	/* Consumer-written, producer-read; and the consumer's own copy of tail. */
 	_Alignas(64) _Atomic size_t head;
-	/* Producer-written, consumer-read. */
+	size_t tail_seen;
+	/* Producer-written, consumer-read; and the producer's own copy of head. */
 	_Alignas(64) _Atomic size_t tail;
+	size_t head_seen;
 	_Alignas(64) uint8_t *buf;
 	size_t size;
 	size_t mask;
@@ -37,6 +42,7 @@ struct ring {
 	_Atomic bool closed;
 	_Atomic int consumer_waiting;
 	_Atomic int producer_waiting;
+	size_t wake_bytes;      /* ring_set_wake_bytes(); 0 = every record */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 };
@@ -86,8 +92,24 @@ void ring_free(struct ring *r)
 	free(r);
 }
 
-static void wake_consumer(struct ring *r)
+/* Called by the producer after publishing up to tail. */
+static void wake_consumer(struct ring *r, size_t tail)
 {
+	/* Below the threshold the consumer finds the records when its wait
+	 * times out (ring_set_wake_bytes).  The producer's copy of head only
+	 * overstates what is queued: look at the real one before deciding. */
+	if (r->wake_bytes) {
+		if (tail - r->head_seen < r->wake_bytes)
+			return;
+		r->head_seen = atomic_load_explicit(&r->head, memory_order_acquire);
+		if (tail - r->head_seen < r->wake_bytes)
+			return;
+		/* Such a consumer also looks by itself after its timeout, so
+		 * the fence below (against a wake-up lost to reordering) is not
+		 * worth paying for every record while it is busy. */
+		if (!atomic_load_explicit(&r->consumer_waiting, memory_order_relaxed))
+			return;
+	}
 	/* Order the tail store before the flag load (the consumer sets the
 	 * flag, then re-checks the tail): no wake-up is lost. */
 	atomic_thread_fence(memory_order_seq_cst);
@@ -116,13 +138,19 @@ bool ring_try_push(struct ring *r, const struct ring_record *hdr, const uint8_t 
 {
 	size_t need = slot_size(hdr->caplen);
 	size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-	size_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+	size_t head = r->head_seen;
 	size_t pos = tail & r->mask;
 	size_t to_end = r->size - pos;
 	size_t pad = need > to_end ? to_end : 0;
 
-	if (need > r->size / 2 || (tail - head) + pad + need > r->size)
+	if (need > r->size / 2)
 		return false;
+	if ((tail - head) + pad + need > r->size) {
+		/* Full by the old copy: see how far the consumer has got. */
+		head = r->head_seen = atomic_load_explicit(&r->head, memory_order_acquire);
+		if ((tail - head) + pad + need > r->size)
+			return false;
+	}
 	if (pad) {
 		/* Mark the rest of the buffer as skipped, then start at 0. */
 		if (to_end >= sizeof(struct ring_record)) {
@@ -140,7 +168,7 @@ bool ring_try_push(struct ring *r, const struct ring_record *hdr, const uint8_t 
 	slot->slot_bytes = (uint32_t)need;
 	memcpy(slot + 1, data, hdr->caplen);
 	atomic_store_explicit(&r->tail, tail + need, memory_order_release);
-	wake_consumer(r);
+	wake_consumer(r, tail + need);
 	return true;
 }
 
@@ -181,9 +209,12 @@ const struct ring_record *ring_peek(struct ring *r)
 {
 	for (;;) {
 		size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-		size_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
-		if (head == tail)
-			return NULL;
+		if (head == r->tail_seen) {
+			/* Empty by the old copy: see whether more has come. */
+			r->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
+			if (head == r->tail_seen)
+				return NULL;
+		}
 		size_t pos = head & r->mask;
 		size_t to_end = r->size - pos;
 		const struct ring_record *rec = (const struct ring_record *)(r->buf + pos);
@@ -200,6 +231,34 @@ void ring_pop(struct ring *r)
 	size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
 	const struct ring_record *rec = (const struct ring_record *)(r->buf + (head & r->mask));
 	atomic_store_explicit(&r->head, head + rec->slot_bytes, memory_order_release);
+	wake_producer(r);
+}
+
+void ring_cursor_start(struct ring *r, struct ring_cursor *c)
+{
+	c->pos = atomic_load_explicit(&r->head, memory_order_relaxed);
+	c->tail = r->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
+}
+
+const struct ring_record *ring_cursor_next(struct ring *r, struct ring_cursor *c)
+{
+	while (c->pos != c->tail) {
+		size_t pos = c->pos & r->mask;
+		size_t to_end = r->size - pos;
+		const struct ring_record *rec = (const struct ring_record *)(r->buf + pos);
+		if (to_end < sizeof(struct ring_record) || (rec->flags & RING_FLAG_WRAP)) {
+			c->pos += to_end;
+			continue;
+		}
+		c->pos += rec->slot_bytes;
+		return rec;
+	}
+	return NULL;
+}
+
+void ring_release(struct ring *r, const struct ring_cursor *c)
+{
+	atomic_store_explicit(&r->head, c->pos, memory_order_release);
 	wake_producer(r);
 }
 
@@ -230,8 +289,10 @@ void ring_wait_any(struct ring *const *rings, size_t n, int64_t timeout_ns)
 	for (size_t i = 0; i < n; i++)
 		atomic_store(&rings[i]->consumer_waiting, 1);
 	bool ready = false;
-	for (size_t i = 0; i < n && !ready; i++)
-		ready = ring_used(rings[i]) > 0 || atomic_load(&rings[i]->finished);
+	for (size_t i = 0; i < n && !ready; i++) {
+		size_t used = ring_used(rings[i]);
+		ready = (used > 0 && used >= rings[i]->wake_bytes) || atomic_load(&rings[i]->finished);
+	}
 	if (!ready && timeout_ns > 0) {
 		struct timespec ts;
 		deadline_after(&ts, timeout_ns < RING_MAX_SLEEP_NS ? timeout_ns : RING_MAX_SLEEP_NS);
@@ -240,6 +301,11 @@ void ring_wait_any(struct ring *const *rings, size_t n, int64_t timeout_ns)
 	for (size_t i = 0; i < n; i++)
 		atomic_store(&rings[i]->consumer_waiting, 0);
 	pthread_mutex_unlock(&any_lock);
+}
+
+void ring_set_wake_bytes(struct ring *r, size_t bytes)
+{
+	r->wake_bytes = bytes;
 }
 
 size_t ring_used(struct ring *r)

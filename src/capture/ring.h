@@ -49,6 +49,19 @@ bool ring_push_wait(struct ring *r, const struct ring_record *hdr, const uint8_t
 const struct ring_record *ring_peek(struct ring *r);
 void ring_pop(struct ring *r);
 
+/* Batch consumption, for a consumer that handles many records at a time
+ * (the file writers): the records queued when ring_cursor_start() looked,
+ * oldest first, each valid until ring_release() hands all those returned
+ * so far back to the producer at once (one store and one wake-up check per
+ * batch, not per record).  Not mixed with ring_peek()/ring_pop() within a
+ * batch. */
+struct ring_cursor {
+	size_t pos, tail;
+};
+void ring_cursor_start(struct ring *r, struct ring_cursor *c);
+const struct ring_record *ring_cursor_next(struct ring *r, struct ring_cursor *c);
+void ring_release(struct ring *r, const struct ring_cursor *c);
+
 /* The producer is done: no more records will come. */
 void ring_finish(struct ring *r);
 bool ring_finished(struct ring *r);   /* finished and drained */
@@ -59,6 +72,13 @@ void ring_close(struct ring *r);
 /* Consumer side: sleeps until any of the rings has a record, is finished,
  * or timeout_ns passes. */
 void ring_wait_any(struct ring *const *rings, size_t n, int64_t timeout_ns);
+
+/* A consumer that is content to work in batches (the file writer): a
+ * producer wakes it only once `bytes` are queued, and ring_wait_any() does
+ * not count fewer as ready; the consumer finds a smaller remainder when its
+ * wait times out.  Set before the producer starts; 0 (the default) wakes
+ * it for every record. */
+void ring_set_wake_bytes(struct ring *r, size_t bytes);
 
 /* Bytes in use and capacity (for the status line). */
 size_t ring_used(struct ring *r);

@@ -133,6 +133,8 @@ static void handle_sip(struct dissector *d, const struct frame *f,
 		note_frame_call(d, c->index);
 		if (claim_key)
 			d->obs.claim(d->obs.ctx, claim_key, c->index);
+		if (d->obs.message)
+			d->obs.message(d->obs.ctx, c->index, src, dst, transport, raw);
 	}
 }
 

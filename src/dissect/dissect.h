@@ -53,6 +53,11 @@ struct dissect_observer {
 	 * nonzero pending_key when a later message may still claim it. */
 	void (*frame_done)(void *ctx, const struct frame *f, const uint64_t *calls, size_t n,
 			   bool media, uint64_t pending_key);
+	/* Optional (NULL: not called): a SIP message of dialog call_index
+	 * completed in the current frame, before that frame's frame_done;
+	 * raw is valid during the call only. */
+	void (*message)(void *ctx, uint64_t call_index, const struct endpoint *src,
+			const struct endpoint *dst, enum transport transport, struct view raw);
 };
 #define DISSECT_MAX_FRAME_CALLS 8
 

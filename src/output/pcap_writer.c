@@ -2,10 +2,17 @@
  * pcap_writer.h).
  *
  * The dissection thread copies each packet into a bounded ring and never
- * waits; the writer thread alone touches files.  Records go through a stdio
- * buffer at least as large as the largest record, and we flush it ourselves
- * before a record would overflow it, so stdio never hands the kernel part of
- * a record: what a killed process leaves behind ends at a record boundary.
+ * waits (unless the input is files: see lossless); the writer thread alone
+ * touches files.  It takes the queued packets in batches (one clock reading,
+ * one look at the timers and one release of queue space per batch, not per
+ * packet) and builds each record straight into its own
+ * output buffer, at least as large as the largest record, which goes to
+ * the kernel in one write(2) when the next record would not fit: a packet
+ * is copied once on each side of the queue, and the kernel is only ever
+ * handed whole records, so what a killed process leaves behind ends at a
+ * record boundary.  The producer wakes the writer only once a batch's worth
+ * is queued (or with -U at every packet); otherwise the writer looks every
+ * WRITER_IDLE_WAKE_NS, well within the flush interval.
  *
  * Formats: pcap-savefile(5) in its nanosecond variant, and pcapng
  * (draft-ietf-opsawg-pcapng: SHB 4.1, IDB 4.2, EPB 4.3). */
@@ -20,7 +27,6 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -72,9 +78,16 @@ extern char **environ;
 /* Link types in one pcapng file; a capture mixing more is not plausible,
  * and packets of a further type are dropped. */
 #define PCAPNG_MAX_INTERFACES 32
-/* stdio buffer: large enough that a busy link costs few write calls; it is
+/* Output buffer: large enough that a busy link costs few write calls; it is
  * grown to the largest record if the snaplen needs more. */
-#define WRITER_STDIO_BUFFER_BYTES (256u * 1024u)
+#define WRITER_BUFFER_BYTES (1024u * 1024u)
+/* Packets the writer thread takes from the queue between two looks at its
+ * timers: at most a few milliseconds of work. */
+#define WRITER_BATCH_PACKETS 4096u
+/* The producer wakes a sleeping writer once this much is queued (a
+ * fraction of the queue, so the producer never comes near filling it
+ * before the writer runs). */
+#define WRITER_WAKE_FRACTION 16u
 #define NS_PER_SEC 1000000000LL
 /* Buffered data reaches the kernel at least this often. */
 #define WRITER_FLUSH_INTERVAL_NS NS_PER_SEC
@@ -123,6 +136,7 @@ struct pcap_writer {
 	bool pcapng;
 	bool unbuffered;
 	bool quiet;
+	bool lossless;
 	enum writer_error_policy on_error;
 
 	pthread_t thread;
@@ -130,13 +144,12 @@ struct pcap_writer {
 	bool closed;
 
 	/* The writer thread's own state from here on. */
-	FILE *out;
-	int out_fd;
+	int out_fd;               /* -1 when no file is open */
 	bool out_seekable;
 	bool header_pending;  /* non-seekable output: header waits for the first packet */
 	char out_path[PATH_MAX];
 	char prev_path[PATH_MAX];
-	uint64_t file_bytes;      /* handed to stdio for the current file */
+	uint64_t file_bytes;      /* written into the current file or buffered for it */
 	uint64_t flushed_bytes;   /* of which the kernel has all (a record boundary) */
 	uint64_t pending_packets; /* packets between flushed_bytes and file_bytes */
 	uint64_t file_packets;
@@ -148,10 +161,10 @@ struct pcap_writer {
 	uint64_t first_linktype_offset;
 	int if_linktypes[PCAPNG_MAX_INTERFACES];
 	unsigned if_count;
-	uint8_t *scratch;         /* one record, assembled for a single fwrite */
+	uint8_t *scratch;         /* a file header or IDB being assembled */
 	size_t scratch_size;
-	char *stdio_buf;
-	size_t stdio_buf_size;
+	uint8_t *buf;             /* file_bytes - flushed_bytes bytes not yet written */
+	size_t buf_size;
 	char **kept;              /* -W: files made, oldest first */
 	unsigned kept_count;
 	pid_t *children;          /* --post-rotate commands not reaped yet */
@@ -265,6 +278,7 @@ static size_t record_bytes(const struct pcap_writer *w, uint32_t caplen)
 	return PCAP_RECORD_HEADER_BYTES + caplen;
 }
 
+/* Builds the record into b, which has room for record_bytes(caplen). */
 static void build_record(const struct pcap_writer *w, struct block *b, const struct ring_record *rec,
 			 unsigned interface)
 {
@@ -387,9 +401,8 @@ static uint64_t complete_records_end(const struct pcap_writer *w, int fd, uint64
 static void run_post_rotate(struct pcap_writer *w, const char *path);
 
 /* A write failed (ENOSPC, EFBIG, EIO): cut the file back to its last whole
- * record, close it, and stop writing.  The stdio buffer is discarded rather
- * than flushed by fclose(), which could append a partial record after the
- * cut. */
+ * record, close it, and stop writing.  What is still buffered is
+ * discarded. */
 static void abandon_file(struct pcap_writer *w, int err)
 {
 	uint64_t keep = w->flushed_bytes, kept_packets = 0;
@@ -401,10 +414,9 @@ static void abandon_file(struct pcap_writer *w, int err)
 			close(rfd);
 		}
 	}
-	__fpurge(w->out);
 	bool cut_back = w->out_seekable && ftruncate(w->out_fd, (off_t)keep) == 0;
-	fclose(w->out);
-	w->out = NULL;
+	close(w->out_fd);
+	w->out_fd = -1;
 	atomic_fetch_add(&w->written, kept_packets);
 	atomic_fetch_add(&w->bytes, keep - w->flushed_bytes);
 	count_write_drops(w, w->pending_packets - kept_packets);
@@ -425,14 +437,32 @@ static void abandon_file(struct pcap_writer *w, int err)
 
 /* --- writing --------------------------------------------------------------- */
 
+/* n bytes to fd, through short writes and signals; errno on failure. */
+static bool write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t r = write(fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;
+			return false;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+	return true;
+}
+
 /* Hands the buffered records to the kernel. */
 static bool flush_output(struct pcap_writer *w, int64_t now)
 {
 	w->last_flush_ns = now;
-	if (!w->out || w->file_bytes == w->flushed_bytes)
+	if (w->out_fd < 0 || w->file_bytes == w->flushed_bytes)
 		return true;
-	if (fflush(w->out) != 0) {
-		abandon_file(w, errno);
+	if (!write_all(w->out_fd, w->buf, (size_t)(w->file_bytes - w->flushed_bytes))) {
+		abandon_file(w, errno ? errno : EIO);
 		return false;
 	}
 	atomic_fetch_add(&w->written, w->pending_packets);
@@ -442,18 +472,23 @@ static bool flush_output(struct pcap_writer *w, int64_t now)
 	return true;
 }
 
-/* One whole record (or block) in one fwrite; flushing first when it would
- * not fit in the buffer keeps stdio from splitting it. */
+/* Room for a whole record of len bytes at the end of the buffer (flushing
+ * first when it would not fit, so no write(2) ever ends inside a record);
+ * NULL when the flush failed. */
+static uint8_t *reserve(struct pcap_writer *w, size_t len)
+{
+	if (w->file_bytes - w->flushed_bytes + len > w->buf_size && !flush_output(w, time_monotonic_ns()))
+		return NULL;
+	return w->buf + (w->file_bytes - w->flushed_bytes);
+}
+
+/* Appends one whole block (file header, IDB) to the buffer. */
 static bool emit(struct pcap_writer *w, const struct block *b, unsigned packets)
 {
-	if (w->file_bytes - w->flushed_bytes + b->len > w->stdio_buf_size &&
-	    !flush_output(w, time_monotonic_ns()))
+	uint8_t *dst = reserve(w, b->len);
+	if (!dst)
 		return false;
-	errno = 0;
-	if (fwrite(b->p, 1, b->len, w->out) != b->len) {
-		abandon_file(w, errno ? errno : EIO);
-		return false;
-	}
+	memcpy(dst, b->p, b->len);
 	w->file_bytes += b->len;
 	w->pending_packets += packets;
 	return true;
@@ -507,9 +542,7 @@ static bool adopt_first_linktype(struct pcap_writer *w, int linktype)
 	else
 		put_u32(&b, (uint32_t)linktype);
 	errno = 0;
-	if (fseeko(w->out, (off_t)w->first_linktype_offset, SEEK_SET) != 0 ||
-	    fwrite(b.p, 1, b.len, w->out) != b.len || fseeko(w->out, 0, SEEK_END) != 0 ||
-	    fflush(w->out) != 0) {
+	if (pwrite(w->out_fd, b.p, b.len, (off_t)w->first_linktype_offset) != (ssize_t)b.len) {
 		abandon_file(w, errno ? errno : EIO);
 		return false;
 	}
@@ -601,15 +634,7 @@ static bool create_file(struct pcap_writer *w, const char *name, char *err, size
 		describe_error(err, errlen, "cannot create", name, strerror(errno));
 		return false;
 	}
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		describe_error(err, errlen, "cannot create", name, strerror(errno));
-		close(fd);
-		return false;
-	}
-	setvbuf(f, w->stdio_buf, _IOFBF, w->stdio_buf_size);
 	struct stat st;
-	w->out = f;
 	w->out_fd = fd;
 	w->out_seekable = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 	snprintf(w->out_path, sizeof(w->out_path), "%s", name);
@@ -663,15 +688,15 @@ static bool open_next_file(struct pcap_writer *w, enum rotation_reason reason, c
 /* Closes the current file whole; false when that failed (writing stopped). */
 static bool close_current_file(struct pcap_writer *w)
 {
-	if (!w->out)
+	if (w->out_fd < 0)
 		return true;
 	if (w->header_pending && !write_file_header(w, w->first_linktype))
 		return false;
 	if (!flush_output(w, time_monotonic_ns()))
 		return false;
-	FILE *f = w->out;
-	w->out = NULL;
-	if (fclose(f) != 0) {
+	int fd = w->out_fd;
+	w->out_fd = -1;
+	if (close(fd) != 0) {
 		char message[PCAP_WRITER_ERROR_LEN];
 		describe_error(message, sizeof(message), "closing", w->out_path, strerror(errno));
 		fail_writing(w, message);
@@ -783,7 +808,7 @@ static void write_packet(struct pcap_writer *w, const struct ring_record *rec)
 		return;
 	}
 	char err[PCAP_WRITER_ERROR_LEN];
-	if (!w->out && !open_next_file(w, ROTATE_PERIOD, err, sizeof(err))) {
+	if (w->out_fd < 0 && !open_next_file(w, ROTATE_PERIOD, err, sizeof(err))) {
 		/* The previous -G period's file was closed; this one cannot be made. */
 		fail_writing(w, err);
 		count_write_drops(w, 1);
@@ -834,12 +859,15 @@ static void write_packet(struct pcap_writer *w, const struct ring_record *rec)
 		}
 		interface = w->if_count - 1;
 	}
-	struct block b = { w->scratch, 0 };
-	build_record(w, &b, rec, interface);
-	if (!emit(w, &b, 1)) {
+	size_t len = record_bytes(w, rec->caplen);
+	struct block b = { reserve(w, len), 0 };
+	if (!b.p) {
 		count_write_drops(w, 1);
 		return;
 	}
+	build_record(w, &b, rec, interface);
+	w->file_bytes += len;
+	w->pending_packets++;
 	w->file_packets++;
 	if (w->unbuffered)
 		flush_output(w, time_monotonic_ns());
@@ -848,12 +876,12 @@ static void write_packet(struct pcap_writer *w, const struct ring_record *rec)
 /* Timers and requests, checked between packets and while idle. */
 static void housekeeping(struct pcap_writer *w, int64_t now)
 {
-	if (w->out && w->rotate_ns && now - w->period_started_ns >= w->rotate_ns) {
+	if (w->out_fd >= 0 && w->rotate_ns && now - w->period_started_ns >= w->rotate_ns) {
 		/* The period is over: close now; the next packet opens the next
 		 * period's file. */
 		close_current_file(w);
 	}
-	if (atomic_exchange(&w->rotation_requested, false) && w->out)
+	if (atomic_exchange(&w->rotation_requested, false) && w->out_fd >= 0)
 		rotate(w, ROTATE_FORCED);
 	if (now - w->last_flush_ns >= WRITER_FLUSH_INTERVAL_NS) {
 		flush_output(w, now);
@@ -867,13 +895,15 @@ static void *writer_thread(void *arg)
 	struct ring *const rings[1] = { w->queue };
 	pthread_setname_np(pthread_self(), "sipmon-writer");
 	for (;;) {
-		const struct ring_record *rec = ring_peek(w->queue);
 		housekeeping(w, time_monotonic_ns());
-		if (rec) {
+		unsigned n = 0;
+		struct ring_cursor cur;
+		ring_cursor_start(w->queue, &cur);
+		for (const struct ring_record *rec; n < WRITER_BATCH_PACKETS && (rec = ring_cursor_next(w->queue, &cur)); n++)
 			write_packet(w, rec);
-			ring_pop(w->queue);
+		ring_release(w->queue, &cur);
+		if (n)
 			continue;
-		}
 		if (ring_finished(w->queue))
 			break;
 		ring_wait_any(rings, 1, WRITER_IDLE_WAKE_NS);
@@ -892,7 +922,7 @@ static void writer_free_memory(struct pcap_writer *w)
 	free(w->kept);
 	free(w->children);
 	free(w->scratch);
-	free(w->stdio_buf);
+	free(w->buf);
 	free(w->path);
 	free(w->post_rotate);
 	free(w->post_rotate_script);
@@ -920,6 +950,7 @@ struct pcap_writer *pcap_writer_open(const struct pcap_writer_config *cfg, char 
 	tzset(); /* localtime_r() in the writer thread needs the zone loaded */
 
 	struct pcap_writer *w = xcalloc(1, sizeof(*w));
+	w->out_fd = -1;
 	w->snaplen = cfg->snaplen <= 0 ? PCAP_WRITER_DEFAULT_SNAPLEN
 		   : cfg->snaplen > PCAP_WRITER_MAX_SNAPLEN ? PCAP_WRITER_MAX_SNAPLEN
 		   : (uint32_t)cfg->snaplen;
@@ -930,6 +961,7 @@ struct pcap_writer *pcap_writer_open(const struct pcap_writer_config *cfg, char 
 	w->pcapng = cfg->pcapng;
 	w->unbuffered = cfg->unbuffered;
 	w->quiet = cfg->quiet;
+	w->lossless = cfg->lossless;
 	w->on_error = cfg->on_error;
 	w->first_linktype = WRITER_INITIAL_LINKTYPE;
 	if (cfg->post_rotate && cfg->post_rotate[0]) {
@@ -955,9 +987,10 @@ struct pcap_writer *pcap_writer_open(const struct pcap_writer_config *cfg, char 
 			w->scratch_size = b.len;
 	}
 	w->scratch = xmalloc(w->scratch_size);
-	w->stdio_buf_size = WRITER_STDIO_BUFFER_BYTES > w->scratch_size ? WRITER_STDIO_BUFFER_BYTES
-									   : w->scratch_size;
-	w->stdio_buf = xmalloc(w->stdio_buf_size);
+	w->buf_size = WRITER_BUFFER_BYTES > largest_record ? WRITER_BUFFER_BYTES : largest_record;
+	if (w->buf_size < w->scratch_size)
+		w->buf_size = w->scratch_size;
+	w->buf = xmalloc(w->buf_size);
 
 	size_t queue_bytes = cfg->queue_bytes ? cfg->queue_bytes : PCAP_WRITER_DEFAULT_QUEUE_BYTES;
 	w->queue = ring_new(queue_bytes, w->snaplen);
@@ -966,6 +999,8 @@ struct pcap_writer *pcap_writer_open(const struct pcap_writer_config *cfg, char 
 		writer_free_memory(w);
 		return NULL;
 	}
+	if (!w->unbuffered)
+		ring_set_wake_bytes(w->queue, ring_capacity(w->queue) / WRITER_WAKE_FRACTION);
 
 	char err[PCAP_WRITER_ERROR_LEN];
 	if (!open_next_file(w, ROTATE_FIRST, err, sizeof(err))) {
@@ -984,7 +1019,7 @@ struct pcap_writer *pcap_writer_open(const struct pcap_writer_config *cfg, char 
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
 		snprintf(errbuf, errlen, "cannot start the capture file writer: %s", strerror(rc));
-		fclose(w->out);
+		close(w->out_fd);
 		writer_free_memory(w);
 		return NULL;
 	}
@@ -1004,7 +1039,7 @@ bool pcap_writer_write(struct pcap_writer *w, int64_t ts_ns, uint32_t caplen, ui
 		.wirelen = wirelen,
 		.linktype = linktype,
 	};
-	if (!ring_try_push(w->queue, &hdr, data)) {
+	if (w->lossless ? !ring_push_wait(w->queue, &hdr, data) : !ring_try_push(w->queue, &hdr, data)) {
 		atomic_fetch_add_explicit(&w->queue_drops, 1, memory_order_relaxed);
 		return false;
 	}

@@ -85,6 +85,8 @@ struct pcap_writer_config {
 	enum writer_error_policy on_error;
 	int snaplen;                  /* for the file header; 0 = PCAP_WRITER_DEFAULT_SNAPLEN */
 	bool quiet;                   /* nothing on stderr (the TUI shows stats.error instead) */
+	bool lossless;                /* input from files: pcap_writer_write() waits for room
+					 rather than dropping (a file can wait, a wire cannot) */
 };
 
 struct pcap_writer;
@@ -94,8 +96,9 @@ struct pcap_writer;
  * (process-wide) so that a file-size limit shows as EFBIG. */
 struct pcap_writer *pcap_writer_open(const struct pcap_writer_config *cfg, char *errbuf, size_t errlen);
 
-/* Called by ONE producer thread; never blocks.  False when the queue is full
- * (counted in queue_drops) or writing has stopped after an error (counted in
+/* Called by ONE producer thread; never blocks unless config.lossless.  False
+ * when the queue is full (counted in queue_drops; with lossless it waits
+ * for room instead) or writing has stopped after an error (counted in
  * write_drops).  linktype is a LINKTYPE_ value (pcap_datalink()). */
 bool pcap_writer_write(struct pcap_writer *w, int64_t ts_ns, uint32_t caplen, uint32_t wirelen,
 		       int linktype, const uint8_t *data);

@@ -11,6 +11,7 @@
 #include "store/emodel.h"
 #include "output/pcap_writer.h"
 #include "output/saver.h"
+#include "output/text_writer.h"
 #include "store/orphan.h"
 #include "util/json.h"
 #include "util/utf8.h"
@@ -139,6 +140,19 @@ static void write_capture(struct json *j, const struct report_input *in)
 		json_key(j, "lost_before_match"); json_u64(j, ss.frames_lost);
 		json_key(j, "error");
 		if (ws.failed) json_string(j, ws.error); else json_null(j);
+		json_object_end(j);
+	}
+	if (in->text) {
+		struct text_writer_stats ts;
+		text_writer_stats(in->text, &ts);
+		json_key(j, "saved_text");
+		json_object_begin(j);
+		json_key(j, "messages"); json_u64(j, ts.written);
+		json_key(j, "bytes"); json_u64(j, ts.bytes);
+		json_key(j, "queue_drops"); json_u64(j, ts.queue_drops);
+		json_key(j, "write_drops"); json_u64(j, ts.write_drops);
+		json_key(j, "error");
+		if (ts.failed) json_string(j, ts.error); else json_null(j);
 		json_object_end(j);
 	}
 	json_object_end(j);
@@ -566,6 +580,7 @@ void report_input_init(struct report_input *in, const struct report_sources *rs,
 	in->filtered = rs->filtered;
 	in->saver = rs->saver;
 	in->writer = rs->writer;
+	in->text = rs->text;
 	pipeline_drops(p, &in->drops);
 }
 

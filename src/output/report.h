@@ -25,6 +25,7 @@ struct report_input {
 	bool filtered;                /* --filter / match: list passing dialogs only */
 	const struct saver *saver;    /* -O: what was saved, or NULL */
 	const struct pcap_writer *writer;
+	const struct text_writer *text; /* --text, or NULL */
 };
 
 /* The quality figures of a stream as the report and the TUI show them
@@ -39,6 +40,7 @@ void report_write_text(FILE *out, const struct report_input *in);
 #define REPORT_SOURCE_NAME_LEN 1100
 struct saver;
 struct pcap_writer;
+struct text_writer;
 
 /* What a report is about besides the store: the inputs' names, and the
  * filter and output file when there are any. */
@@ -49,6 +51,7 @@ struct report_sources {
 	bool filtered;
 	const struct saver *saver;
 	const struct pcap_writer *writer;
+	const struct text_writer *text;
 };
 void report_sources_init(struct report_sources *rs, const struct pipeline *p);
 

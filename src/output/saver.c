@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dissect/sip.h"
 #include "util/hash.h"
 #include "util/xalloc.h"
 
@@ -22,7 +23,10 @@ struct entry {
 	bool media;
 	uint8_t call_count;
 	uint64_t calls[DISSECT_MAX_FRAME_CALLS];
-	uint8_t data[];
+	struct saved_message *messages; /* in the same allocation, after data */
+	uint32_t message_count;
+	size_t size;                      /* of the allocation, for the budget */
+	_Alignas(max_align_t) uint8_t data[];
 };
 
 struct key_slot {
@@ -42,6 +46,12 @@ struct saver {
 	struct key_slot *keys;
 	size_t key_cap, key_used;
 	struct saver_stats stats;
+	/* The SIP messages of the frame being dissected (cfg.messages): their
+	 * records, and their bytes one after another. */
+	struct saved_message *msgs;
+	size_t msg_count, msg_cap;
+	uint8_t *msg_bytes;
+	size_t msg_bytes_len, msg_bytes_cap;
 };
 
 #define KEY_DELETED UINT64_MAX
@@ -73,6 +83,8 @@ void saver_free(struct saver *s)
 		s->head = next;
 	}
 	free(s->keys);
+	free(s->msgs);
+	free(s->msg_bytes);
 	free(s);
 }
 
@@ -158,8 +170,14 @@ static bool entry_passes(struct saver *s, const struct entry *e)
 	return false;
 }
 
-static void write_frame(struct saver *s, const struct saved_frame *f)
+/* Each message is written only if its own dialog passes (a TCP segment
+ * may carry messages of several dialogs). */
+static void write_frame(struct saver *s, const struct saved_frame *f, struct saved_message *msgs)
 {
+	for (size_t i = 0; i < f->message_count; i++) {
+		msgs[i].passes = saver_dialog_passes(s, store_call_by_index(s->store, msgs[i].call));
+		s->stats.messages_written += msgs[i].passes;
+	}
 	s->sink(s->sink_ctx, f);
 	s->stats.frames_written++;
 }
@@ -185,15 +203,16 @@ static void pop_head(struct saver *s, bool write)
 			.number = e->number, .ts_ns = e->ts_ns, .caplen = e->caplen,
 			.wirelen = e->wirelen, .linktype = e->linktype, .media = e->media,
 			.data = e->data, .calls = e->calls, .call_count = e->call_count,
+			.messages = e->messages, .message_count = e->message_count,
 		};
-		write_frame(s, &f);
+		write_frame(s, &f, e->messages);
 	} else
 		drop_entry(s, e);
 	key_unlink_oldest(s, e);
 	s->head = e->next;
 	if (!s->head)
 		s->tail = NULL;
-	s->bytes -= sizeof(*e) + e->caplen;
+	s->bytes -= e->size;
 	s->frames--;
 	free(e);
 }
@@ -227,32 +246,82 @@ static void on_claim(void *ctx, uint64_t key, uint64_t call_index)
 	}
 }
 
+static void on_message(void *ctx, uint64_t call_index, const struct endpoint *src,
+		       const struct endpoint *dst, enum transport transport, struct view raw)
+{
+	struct saver *s = ctx;
+	if (!s->cfg.messages)
+		return;
+	if (s->msg_count == s->msg_cap) {
+		s->msg_cap = s->msg_cap ? 2 * s->msg_cap : 8;
+		s->msgs = xrealloc(s->msgs, s->msg_cap * sizeof(*s->msgs));
+	}
+	if (s->msg_bytes_len + raw.len > s->msg_bytes_cap) {
+		size_t cap = s->msg_bytes_cap ? s->msg_bytes_cap : SIP_MAX_MESSAGE;
+		while (cap < s->msg_bytes_len + raw.len)
+			cap *= 2;
+		s->msg_bytes = xrealloc(s->msg_bytes, cap);
+		s->msg_bytes_cap = cap;
+	}
+	if (raw.len)
+		memcpy(s->msg_bytes + s->msg_bytes_len, raw.p, raw.len);
+	/* raw is set once the bytes stop moving (frame_messages_fix). */
+	s->msgs[s->msg_count++] = (struct saved_message){
+		.call = call_index, .src = *src, .dst = *dst, .transport = (uint8_t)transport,
+		.len = (uint32_t)raw.len, .raw = NULL,
+	};
+	s->msg_bytes_len += raw.len;
+}
+
+/* Points each of the frame's messages at its bytes in base. */
+static void frame_messages_fix(struct saved_message *msgs, size_t n, const uint8_t *base)
+{
+	for (size_t i = 0; i < n; i++) {
+		msgs[i].raw = base;
+		base += msgs[i].len;
+	}
+}
+
 static void on_frame(void *ctx, const struct frame *f, const uint64_t *calls, size_t n,
 		     bool media, uint64_t pending_key)
 {
 	struct saver *s = ctx;
+	/* The messages on_message() gathered for this frame. */
+	size_t msg_count = s->msg_count, msg_bytes = s->msg_bytes_len;
+	s->msg_count = 0;
+	s->msg_bytes_len = 0;
 	if (f->ts_ns > s->latest_ts)
 		s->latest_ts = f->ts_ns;
-	if ((n == 0 && pending_key == 0) || (media && s->cfg.sip_only)) {
+	if ((n == 0 && pending_key == 0) || (media && s->cfg.sip_only && msg_count == 0)) {
 		drain(s, false);
 		return;
 	}
 	/* Nothing waiting and already decided: straight to the writer. */
 	if (!s->head && !pending_key) {
-		bool passes = false;
+		/* Unfiltered, a dialog this frame was just found to belong to
+		 * passes: no need to look it up (the common case, per packet). */
+		bool passes = !s->cfg.filtered && n > 0;
 		for (size_t i = 0; i < n && !passes; i++)
 			passes = saver_dialog_passes(s, store_call_by_index(s->store, calls[i]));
 		if (passes) {
+			frame_messages_fix(s->msgs, msg_count, s->msg_bytes);
 			struct saved_frame sf = {
 				.number = f->number, .ts_ns = f->ts_ns, .caplen = f->caplen,
 				.wirelen = f->wirelen, .linktype = f->linktype, .media = media,
 				.data = f->data, .calls = calls, .call_count = n,
+				.messages = s->msgs, .message_count = msg_count,
 			};
-			write_frame(s, &sf);
+			write_frame(s, &sf, s->msgs);
 			return;
 		}
 	}
-	struct entry *e = xmalloc(sizeof(*e) + f->caplen);
+	/* One allocation: the entry, the frame, the message records, their
+	 * bytes. */
+	size_t msgs_at = (f->caplen + _Alignof(struct saved_message) - 1) &
+			 ~(size_t)(_Alignof(struct saved_message) - 1);
+	size_t bytes_at = msgs_at + msg_count * sizeof(struct saved_message);
+	size_t size = sizeof(struct entry) + (msg_count ? bytes_at + msg_bytes : f->caplen);
+	struct entry *e = xmalloc(size);
 	e->next = NULL;
 	e->key_older = e->key_newer = NULL;
 	e->ts_ns = f->ts_ns;
@@ -263,14 +332,23 @@ static void on_frame(void *ctx, const struct frame *f, const uint64_t *calls, si
 	e->wirelen = f->wirelen;
 	e->linktype = f->linktype;
 	e->call_count = (uint8_t)(n < DISSECT_MAX_FRAME_CALLS ? n : DISSECT_MAX_FRAME_CALLS);
+	e->size = size;
 	memcpy(e->calls, calls, e->call_count * sizeof(e->calls[0]));
 	memcpy(e->data, f->data, f->caplen);
+	e->message_count = (uint32_t)msg_count;
+	e->messages = NULL;
+	if (msg_count) {
+		e->messages = (struct saved_message *)(e->data + msgs_at);
+		memcpy(e->messages, s->msgs, msg_count * sizeof(*e->messages));
+		memcpy(e->data + bytes_at, s->msg_bytes, msg_bytes);
+		frame_messages_fix(e->messages, msg_count, e->data + bytes_at);
+	}
 	if (s->tail)
 		s->tail->next = e;
 	else
 		s->head = e;
 	s->tail = e;
-	s->bytes += sizeof(*e) + f->caplen;
+	s->bytes += size;
 	s->frames++;
 	if (pending_key)
 		key_link(s, e);
@@ -279,7 +357,8 @@ static void on_frame(void *ctx, const struct frame *f, const uint64_t *calls, si
 
 void saver_attach(struct saver *s, struct dissector *d)
 {
-	struct dissect_observer obs = { .ctx = s, .claim = on_claim, .frame_done = on_frame };
+	struct dissect_observer obs = { .ctx = s, .claim = on_claim, .frame_done = on_frame,
+					.message = s->cfg.messages ? on_message : NULL };
 	dissector_set_observer(d, &obs);
 }
 

@@ -8,7 +8,11 @@
  * therefore wait in a delay line, bounded in bytes and in capture time;
  * the oldest leaves when one of its dialogs passes (written), or when it is
  * too old or the line is full (not written; a dialog that passes later
- * counts those frames as lost). */
+ * counts those frames as lost).
+ *
+ * With saver_config.messages (--text), each frame also carries the SIP
+ * messages that completed in it, so the text file gets the same dialogs'
+ * messages in the same order, late-matched ones included. */
 #ifndef SIPMON_OUTPUT_SAVER_H
 #define SIPMON_OUTPUT_SAVER_H
 
@@ -22,6 +26,16 @@
 #define SAVER_DEFAULT_PENDING_MIB 64u
 #define SAVER_DEFAULT_WINDOW_S 60u
 
+/* A SIP message that completed in a frame (saver_config.messages). */
+struct saved_message {
+	uint64_t call;            /* its dialog's index */
+	struct endpoint src, dst;
+	uint8_t transport;        /* enum transport */
+	bool passes;              /* its dialog passes: write it */
+	uint32_t len;
+	const uint8_t *raw;
+};
+
 /* A decided frame: its bytes, and the dialogs it belongs to. */
 struct saved_frame {
 	uint64_t number;          /* capture order */
@@ -32,6 +46,8 @@ struct saved_frame {
 	const uint8_t *data;
 	const uint64_t *calls;    /* dialog indexes */
 	size_t call_count;
+	const struct saved_message *messages; /* with saver_config.messages */
+	size_t message_count;
 };
 
 /* Where decided frames go (the pcap writer, the interface's store of
@@ -45,6 +61,8 @@ struct saver_config {
 	bool filtered;               /* dialogs pass only once their filter_pass
 					is set (the dissector evaluates --filter);
 					otherwise every stored dialog passes */
+	bool messages;               /* frames carry their SIP messages (--text);
+					their bytes count in pending_bytes */
 };
 
 struct saver;
@@ -65,6 +83,7 @@ struct saver_stats {
 	uint64_t frames_written;     /* handed to the writer */
 	uint64_t frames_not_matching;/* frames of dialogs that did not pass */
 	uint64_t frames_lost;        /* left the line before their dialog passed */
+	uint64_t messages_written;   /* of passing dialogs, handed to the sink */
 	uint64_t pending_frames, pending_bytes;
 };
 void saver_get_stats(const struct saver *s, struct saver_stats *out);

@@ -11,9 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "dissect/packet.h"
 #include "output/pcap_writer.h"
-#include "config/config.h"
+#include "output/sip_text.h"
 #include "ui/draw.h"
 #include "ui/text_field.h"
 #include "util/netaddr.h"
@@ -76,22 +77,11 @@ static struct {
 
 /* --- writing text ------------------------------------------------------ */
 
-static void format_when(int64_t ts_ns, char *buf, size_t cap)
-{
-	time_t secs = (time_t)(ts_ns / NS_PER_SEC);
-	struct tm tm;
-	if (!localtime_r(&secs, &tm)) {
-		snprintf(buf, cap, "-");
-		return;
-	}
-	snprintf(buf, cap, "%04d/%02d/%02d %02d:%02d:%02d.%06ld", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)(ts_ns % NS_PER_SEC / 1000));
-}
-
 /* Copies message `ordinal` of dialog `index` (briefly under the read
- * lock) so the file is written without holding it. */
-static bool copy_message(struct store *s, uint64_t index, uint64_t ordinal, char *head, size_t head_cap,
-			 uint8_t *body, uint32_t *body_len, bool *more)
+ * lock) so the file is written without holding it; body holds
+ * SIP_MAX_MESSAGE bytes. */
+static bool copy_message(struct store *s, uint64_t index, uint64_t ordinal,
+			 struct sip_text_message *out, uint8_t *body, bool *more)
 {
 	bool ok = false;
 	*more = false;
@@ -104,14 +94,13 @@ static bool copy_message(struct store *s, uint64_t index, uint64_t ordinal, char
 		uint64_t i = ordinal - first;
 		if (i < c->messages_kept) {
 			const struct call_message *m = call_message_at(c, (uint32_t)i);
-			char when[64], a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN];
-			format_when(m->ts_ns, when, sizeof(when));
-			snprintf(head, head_cap, "%s %s -> %s\n", when, endpoint_format(&m->src, a, sizeof(a)),
-				 endpoint_format(&m->dst, b, sizeof(b)));
 			uint32_t n = m->raw && m->raw_len <= SIP_MAX_MESSAGE ? m->raw_len : 0;
 			if (n)
 				memcpy(body, m->raw, n);
-			*body_len = n;
+			*out = (struct sip_text_message){
+				.ts_ns = m->ts_ns, .src = m->src, .dst = m->dst,
+				.transport = (enum transport)m->transport, .raw = body, .len = n,
+			};
 			*more = i + 1 < c->messages_kept;
 			ok = true;
 		}
@@ -120,11 +109,13 @@ static bool copy_message(struct store *s, uint64_t index, uint64_t ordinal, char
 	return ok;
 }
 
+/* Every kept message of each dialog, in the format --text writes
+ * (output/sip_text.h). */
 static bool write_text(struct ui *ui, FILE *out, const uint64_t *calls, size_t count,
 		       struct save_result *res, char *errbuf, size_t errlen)
 {
 	static uint8_t body[SIP_MAX_MESSAGE];
-	char head[160];
+	static uint8_t text[SIP_TEXT_MAX_FOR(SIP_MAX_MESSAGE)];
 	struct store *s = ui->ctx->store;
 	for (size_t k = 0; k < count; k++) {
 		uint64_t ordinal = 0;
@@ -136,15 +127,14 @@ static bool write_text(struct ui *ui, FILE *out, const uint64_t *calls, size_t c
 			ordinal = c->messages_dropped;
 		store_read_unlock(s);
 		while (more) {
-			uint32_t len = 0;
-			if (!copy_message(s, calls[k], ordinal, head, sizeof(head), body, &len, &more))
+			struct sip_text_message m;
+			if (!copy_message(s, calls[k], ordinal, &m, body, &more))
 				break;
 			ordinal++;
 			any = true;
-			fputs(head, out);
-			if (len && fwrite(body, 1, len, out) != len)
+			size_t len = sip_text_format(&m, text, sizeof(text));
+			if (fwrite(text, 1, len, out) != len)
 				goto fail;
-			fputs("\n\n", out);
 			res->messages++;
 		}
 		res->dialogs += any;

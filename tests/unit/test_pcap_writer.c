@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -932,6 +933,67 @@ START_TEST(full_queue_drops_and_counts)
 }
 END_TEST
 
+struct late_reader {
+	struct pipe_reader r;
+	_Atomic bool started;
+};
+
+static void *drain_pipe_later(void *arg)
+{
+	struct late_reader *l = arg;
+	/* Long enough for the producer to fill the queue and have to wait. */
+	struct timespec delay = { 0, 300 * 1000 * 1000 };
+	nanosleep(&delay, NULL);
+	fcntl(l->r.fd, F_SETFL, fcntl(l->r.fd, F_GETFL) & ~O_NONBLOCK);
+	l->started = true;
+	return drain_pipe(&l->r);
+}
+
+/* Reading files (config.lossless): a full queue makes the producer wait
+ * for the writer instead of dropping. */
+START_TEST(lossless_queue_waits_instead_of_dropping)
+{
+	make_dir();
+	char fifo[PATH_MAX];
+	in_dir(fifo, sizeof(fifo), "fifo");
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	int rfd = open(fifo, O_RDONLY | O_NONBLOCK);
+	ck_assert_int_ge(rfd, 0);
+	struct pcap_writer_config cfg = config_for(fifo);
+	cfg.queue_bytes = 64 * 1024;
+	cfg.snaplen = 1500;
+	cfg.lossless = true;
+	struct pcap_writer *w = open_writer(&cfg);
+	struct late_reader late = { .r = { .fd = rfd } };
+	in_dir(late.r.path, sizeof(late.r.path), "out.pcap");
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, drain_pipe_later, &late), 0);
+	enum { PACKETS = 3000, LEN = 1000 };
+	for (uint32_t i = 0; i < PACKETS; i++) {
+		uint8_t buf[LEN];
+		fill_packet(buf, LEN, i);
+		ck_assert(pcap_writer_write(w, packet_ts(i), LEN, LEN, LINKTYPE_ETHERNET, buf));
+	}
+	/* 3 MB through a 64 KiB queue: the producer must have waited for the
+	 * reader. */
+	ck_assert(late.started);
+	struct pcap_writer_stats st;
+	close_writer(w, &st);
+	pthread_join(t, NULL);
+	close(rfd);
+	ck_assert_uint_eq(st.queue_drops, 0);
+	ck_assert_uint_eq(st.written, PACKETS);
+	struct read_back rb;
+	read_capture(late.r.path, &rb);
+	ck_assert(rb.clean_end);
+	ck_assert(rb.data_ok);
+	ck_assert_int_eq(rb.count, PACKETS);
+	for (int i = 0; i < rb.count; i++)
+		ck_assert_uint_eq(rb.seq[i], (uint32_t)i);
+	remove_dir(dir);
+}
+END_TEST
+
 /* --- errors ------------------------------------------------------------------------- */
 
 struct child_result {
@@ -1341,6 +1403,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, buffered_packets_reach_the_file_within_a_second);
 	tcase_add_test(tc, killed_process_leaves_whole_files);
 	tcase_add_test(tc, full_queue_drops_and_counts);
+	tcase_add_test(tc, lossless_queue_waits_instead_of_dropping);
 	tcase_add_loop_test(tc, file_size_limit_cuts_back_to_whole_records, 0, 2);
 	tcase_add_loop_test(tc, full_disk_keeps_a_valid_file_and_stops, 0, 2);
 	tcase_add_test(tc, post_rotate_runs_through_the_shell_with_the_path);

@@ -11,6 +11,8 @@
 #include "store/store.h"
 
 #define MAX_FRAMES 4096
+#define MAX_MESSAGES 64
+#define MESSAGE_LINE 48
 
 /* Frames of the capture, and which of them the saver wrote. */
 struct run {
@@ -21,6 +23,11 @@ struct run {
 	size_t written_count;
 	size_t order_errors;
 	size_t last_written;
+	/* saver_config.messages: each message's frame and start line. */
+	size_t messages;
+	size_t message_frame[MAX_MESSAGES];
+	char message_line[MAX_MESSAGES][MESSAGE_LINE];
+	bool message_passes[MAX_MESSAGES];
 };
 
 static void sink(void *ctx, const struct saved_frame *sf)
@@ -37,6 +44,17 @@ static void sink(void *ctx, const struct saved_frame *sf)
 			if (i + 1 < r->last_written)
 				r->order_errors++;
 			r->last_written = i + 1;
+			for (size_t k = 0; k < sf->message_count && r->messages < MAX_MESSAGES; k++) {
+				const struct saved_message *m = &sf->messages[k];
+				size_t n = 0;
+				while (n < m->len && n < MESSAGE_LINE - 1 && m->raw[n] != '\r')
+					n++;
+				memcpy(r->message_line[r->messages], m->raw, n);
+				r->message_line[r->messages][n] = '\0';
+				r->message_frame[r->messages] = i + 1;
+				r->message_passes[r->messages] = m->passes;
+				r->messages++;
+			}
 			return;
 		}
 	}
@@ -100,6 +118,37 @@ static void assert_written(const struct run *r, const int *frames, size_t n, boo
 		ck_assert_msg(r->written[frames[i] - 1] == want, "frame %d %s written", frames[i],
 			      want ? "not" : "wrongly");
 }
+
+/* --text: each message rides with the frame that completed it, whole
+ * (reassembled across segments), once. */
+START_TEST(messages_ride_with_the_frame_that_completes_them)
+{
+	struct saver_config cfg = { .messages = true };
+	struct saver_stats st;
+	struct run *r = run_capture("tcp-split.pcap", &cfg, NULL, &st);
+	static const struct {
+		size_t frame;
+		const char *line;
+	} want[] = {
+		{ 6, "INVITE sip:" }, { 8, "SIP/2.0 100 Trying" }, { 10, "SIP/2.0 180 Ringing" },
+		{ 13, "SIP/2.0 200 OK" }, { 15, "ACK sip:" }, { 33, "BYE sip:" }, { 35, "SIP/2.0 200 OK" },
+	};
+	ck_assert_uint_eq(r->messages, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < r->messages; i++) {
+		ck_assert_uint_eq(r->message_frame[i], want[i].frame);
+		ck_assert_msg(strncmp(r->message_line[i], want[i].line, strlen(want[i].line)) == 0,
+			      "message %zu: %s", i, r->message_line[i]);
+		ck_assert(r->message_passes[i]);
+	}
+	ck_assert_uint_eq(st.messages_written, r->messages);
+	free(r);
+	/* Without the option, no messages. */
+	cfg.messages = false;
+	r = run_capture("tcp-split.pcap", &cfg, NULL, &st);
+	ck_assert_uint_eq(r->messages, 0);
+	free(r);
+}
+END_TEST
 
 START_TEST(tcp_segments_of_a_message_are_claimed)
 {
@@ -188,6 +237,7 @@ int main(void)
 	Suite *s = suite_create("saver");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, tcp_segments_of_a_message_are_claimed);
+	tcase_add_test(tc, messages_ride_with_the_frame_that_completes_them);
 	tcase_add_test(tc, fragments_of_a_datagram_are_claimed);
 	tcase_add_test(tc, late_decision_keeps_earlier_frames_in_order);
 	tcase_add_test(tc, sip_only_leaves_media_out);
