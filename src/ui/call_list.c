@@ -984,6 +984,9 @@ void call_list_apply_settings(struct ui *ui, const struct config *cfg)
 		if (strcmp(scroll, "auto") != 0)
 			list.autoscroll = strcmp(scroll, "yes") == 0;
 		list.autoscroll_from_settings = strcmp(scroll, "auto") != 0;
+		/* Turned on: go to the newest dialog now, as End does. */
+		if (list.autoscroll && list.count && sorted_by_index())
+			list.cursor = list.sort_desc ? 0 : list.count - 1;
 	}
 	/* filter.display: the list starts filtered (and follows a change in
 	 * the settings window). */
