@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ui/dialog_text.h"
 #include "ui/draw.h"
 #include "ui/quality.h"
 #include "ui/text_field.h"
@@ -126,6 +127,7 @@ static struct {
 	/* Display filter typed in place. */
 	struct text_field search;
 	char search_applied[TEXT_FIELD_MAX + 1];
+	struct dialog_needle search_needle;   /* search_applied, folded */
 	char search_before[TEXT_FIELD_MAX + 1];
 	bool searching;
 	/* Visible columns for the current width. */
@@ -369,27 +371,23 @@ static bool sorted_by_index(void)
 
 /* --- filtering --------------------------------------------------------- */
 
-static bool contains_nocase(const char *hay, const char *needle)
+/* Under the read lock, for dialog index (which is c).  Both filters
+ * search the dialog's folded text (dialog_text.h): a test is one
+ * substring search, not the formatting and folding of five strings. */
+static bool search_passes(uint64_t index, const struct call *c)
 {
-	return hay && strcasestr(hay, needle) != NULL;
+	return !list.search_needle.len ||
+	       dialog_text_contains(dialog_text_of(index, c), &list.search_needle);
 }
 
-static bool search_match(const struct call *c, const char *needle)
+static bool filter_passes(uint64_t index, const struct call *c)
 {
-	if (!needle[0])
-		return true;
-	if (contains_nocase(c->from_uri, needle) || contains_nocase(c->to_uri, needle) ||
-	    contains_nocase(c->call_id, needle))
-		return true;
-	char ep[ENDPOINT_STRLEN];
-	if (contains_nocase(endpoint_format(&c->src, ep, sizeof(ep)), needle))
-		return true;
-	return contains_nocase(endpoint_format(&c->dst, ep, sizeof(ep)), needle);
+	return !call_filter_active() || call_filter_match(c, dialog_text_of(index, c));
 }
 
-static bool row_passes(const struct call *c)
+static bool row_passes(uint64_t index, const struct call *c)
 {
-	return search_match(c, list.search_applied) && (!call_filter_active() || call_filter_match(c));
+	return search_passes(index, c) && filter_passes(index, c);
 }
 
 /* --- the display array -------------------------------------------------- */
@@ -493,11 +491,10 @@ static void drop_evicted(uint64_t first)
 	restore_cursor(at_cursor);
 }
 
-/* Under the read lock: takes in the dialogs created since the last call. */
-/* A dialog the filter turned away while it was still going on may match
- * later (a payload regex on its BYE, a To that a redirect changes): it is
- * tested again whenever it gained messages, until it ends.  Bounded: past
- * RECHECK_MAX such dialogs, the oldest wait for the next rebuild. */
+/* A dialog the F7 filter turned away while it was still going on may
+ * match later (a payload regex on its BYE): it is tested again whenever
+ * it gained messages, until it ends.  Bounded: past RECHECK_MAX such
+ * dialogs, the oldest wait for the next rebuild. */
 #define RECHECK_MAX 4096
 
 struct recheck {
@@ -505,8 +502,16 @@ struct recheck {
 	uint32_t messages;    /* when last tested */
 };
 
+/* A ring, oldest at recheck_head: a full queue forgets its oldest in
+ * constant time (a filter that turns away 100k live dialogs at once
+ * pushes them all through it). */
 static struct recheck recheck_queue[RECHECK_MAX];
-static size_t recheck_count;
+static size_t recheck_head, recheck_count;
+
+static struct recheck *recheck_at(size_t i)
+{
+	return &recheck_queue[(recheck_head + i) % RECHECK_MAX];
+}
 
 static bool call_in_progress(const struct call *c)
 {
@@ -520,10 +525,23 @@ static void recheck_add(const struct call *c)
 	if (!call_in_progress(c))
 		return;
 	if (recheck_count == RECHECK_MAX) {
-		memmove(recheck_queue, recheck_queue + 1, (RECHECK_MAX - 1) * sizeof(*recheck_queue));
+		recheck_head = (recheck_head + 1) % RECHECK_MAX;
 		recheck_count--;
 	}
-	recheck_queue[recheck_count++] = (struct recheck){ c->index, c->messages };
+	*recheck_at(recheck_count++) = (struct recheck){ c->index, c->messages };
+}
+
+/* row_passes(), and a dialog the F7 filter turns away is queued to be
+ * tested again as it changes.  What the search turns away stays away:
+ * the search reads only the dialog's identity, which never changes. */
+static bool row_admitted(uint64_t index, const struct call *c)
+{
+	if (!search_passes(index, c))
+		return false;
+	if (filter_passes(index, c))
+		return true;
+	recheck_add(c);
+	return false;
 }
 
 static void append_row(const struct call *c, int64_t now)
@@ -541,20 +559,20 @@ static void recheck_rejected(struct store *s, int64_t now)
 {
 	size_t o = 0;
 	for (size_t i = 0; i < recheck_count; i++) {
-		struct recheck *q = &recheck_queue[i];
-		const struct call *c = store_call_by_index(s, q->index);
-		if (!c || q->index <= list.floor)
+		struct recheck q = *recheck_at(i);
+		const struct call *c = store_call_by_index(s, q.index);
+		if (!c || q.index <= list.floor)
 			continue;
-		if (c->messages != q->messages) {
-			q->messages = c->messages;
-			if (row_passes(c)) {
+		if (c->messages != q.messages) {
+			q.messages = c->messages;
+			if (row_passes(q.index, c)) {
 				append_row(c, now);
 				continue;
 			}
 			if (!call_in_progress(c))
 				continue;
 		}
-		recheck_queue[o++] = *q;
+		*recheck_at(o++) = q;
 	}
 	recheck_count = o;
 }
@@ -564,6 +582,7 @@ static void absorb_new(struct store *s, int64_t now)
 {
 	uint64_t first = store_first_index(s), last = store_last_index(s);
 	drop_evicted(first);
+	dialog_text_forget_before(first);
 	if (list.seen_last < list.floor)
 		list.seen_last = list.floor;
 	size_t before = list.count;
@@ -577,10 +596,12 @@ static void absorb_new(struct store *s, int64_t now)
 		const struct call *c = store_call_by_index(s, i);
 		if (!c)
 			continue;
-		if (filtering && !row_passes(c)) {
-			recheck_add(c);
+		/* Folded as it arrives, even with no filter yet: the cost
+		 * is spread over the capture instead of landing on the
+		 * first key typed into a filter. */
+		dialog_text_of(i, c);
+		if (filtering && !row_admitted(i, c))
 			continue;
-		}
 		append_row(c, now);
 	}
 	if (last > list.seen_last)
@@ -630,10 +651,8 @@ static void rebuild(struct ui *ui)
 			const struct call *c = store_call_by_index(s, i);
 			if (!c)
 				continue;
-			if (filtering && !row_passes(c)) {
-				recheck_add(c);
+			if (filtering && !row_admitted(i, c))
 				continue;
-			}
 			rows_reserve(list.count + 1);
 			struct list_row *r = &list.rows[list.count++];
 			/* The index order needs no look into the dialog. */
@@ -665,24 +684,28 @@ static void narrow(struct ui *ui)
 	size_t o = 0;
 	store_read_lock(s);
 	for (size_t i = 0; i < list.count; i++) {
-		const struct call *c = store_call_by_index(s, list.rows[i].index);
-		if (c && row_passes(c))
+		uint64_t index = list.rows[i].index;
+		const struct call *c = store_call_by_index(s, index);
+		if (c && row_admitted(index, c))
 			list.rows[o++] = list.rows[i];
-		else if (c)
-			recheck_add(c);
 	}
 	store_read_unlock(s);
 	list.count = o;
 	restore_cursor(keep);
 }
 
+/* A dialog whose text contains the new search contains the old one
+ * (the new one contains it), so typing only ever drops rows: the rows
+ * shown are tested again, not every dialog.  Anything else (a character
+ * deleted) may bring rows back and goes over every dialog. */
 static void apply_search(struct ui *ui)
 {
 	const char *text = list.search.text;
 	if (strcmp(text, list.search_applied) == 0)
 		return;
-	bool stricter = strcasestr(text, list.search_applied) != NULL && list.search_applied[0];
+	bool stricter = strcasestr(text, list.search_applied) != NULL;
 	snprintf(list.search_applied, sizeof(list.search_applied), "%s", text);
+	dialog_needle_set(&list.search_needle, list.search_applied);
 	if (stricter)
 		narrow(ui);
 	else

@@ -160,10 +160,12 @@ void call_list_column_toggle(size_t i);
 
 /* --- the filter dialog's filter (filter_dialog.c) --------------------- */
 struct call;
+struct dialog_text;
 bool call_filter_active(void);
-/* Whether dialog c passes From/To/source/destination/method/payload;
- * call under the store's read lock. */
-bool call_filter_match(const struct call *c);
+/* Whether dialog c, whose folded text is t (dialog_text.h), passes
+ * From/To/source/destination/method/payload; call under the store's read
+ * lock. */
+bool call_filter_match(const struct call *c, const struct dialog_text *t);
 /* One line saying what the filter keeps, "" when inactive. */
 void call_filter_describe(char *buf, size_t cap);
 
