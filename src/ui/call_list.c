@@ -19,6 +19,7 @@
 #include "ui/quality.h"
 #include "ui/text_field.h"
 #include "util/netaddr.h"
+#include "util/prefix_sort.h"
 #include "util/xalloc.h"
 
 enum column_id {
@@ -350,7 +351,7 @@ static void index_row(struct list_row *r, uint64_t index)
 	r->text[0] = '\0';
 }
 
-static int compare_rows(const void *pa, const void *pb)
+static int compare_rows_ascending(const void *pa, const void *pb)
 {
 	const struct list_row *a = pa, *b = pb;
 	int r = 0;
@@ -361,12 +362,56 @@ static int compare_rows(const void *pa, const void *pb)
 	}
 	if (r == 0)
 		r = (a->index > b->index) - (a->index < b->index);
+	return r;
+}
+
+static int compare_rows(const void *pa, const void *pb)
+{
+	int r = compare_rows_ascending(pa, pb);
 	return list.sort_desc ? -r : r;
 }
 
 static bool sorted_by_index(void)
 {
 	return list.sort_col == COL_INDEX;
+}
+
+/* Ties on every key are broken by the index, so the descending order is
+ * the ascending one backwards. */
+static void reverse_rows(struct list_row *rows, size_t n)
+{
+	for (size_t i = 0, j = n; i + 1 < j; i++, j--) {
+		struct list_row t = rows[i];
+		rows[i] = rows[j - 1];
+		rows[j - 1] = t;
+	}
+}
+
+/* --- sorting ------------------------------------------------------------ */
+
+/* A 64-bit prefix of a row's key that orders as compare_rows_ascending()
+ * does (util/prefix_sort.h). */
+static uint64_t row_prefix(const void *p)
+{
+	const struct list_row *r = p;
+	switch (columns[list.sort_col].sort) {
+	case SORT_NUMBER:
+		/* Flipping the sign bit orders signed numbers as unsigned. */
+		return (uint64_t)r->num ^ (UINT64_C(1) << 63);
+	case SORT_ADDRESS:
+		return prefix_of_bytes(r->text, ADDRESS_KEY_LEN, false);
+	case SORT_TEXT:
+		return prefix_of_bytes(r->text, sizeof(r->text), true);
+	}
+	return 0;
+}
+
+/* Sorts rows by the list's sort column and direction. */
+static void sort_rows(struct list_row *rows, size_t n)
+{
+	prefix_sort(rows, n, sizeof(*rows), row_prefix, compare_rows_ascending);
+	if (list.sort_desc)
+		reverse_rows(rows, n);
 }
 
 /* --- filtering --------------------------------------------------------- */
@@ -447,7 +492,7 @@ static void merge_new_rows(size_t from)
 	size_t fresh = list.count - from;
 	if (fresh == 0)
 		return;
-	qsort(list.rows + from, fresh, sizeof(*list.rows), compare_rows);
+	sort_rows(list.rows + from, fresh);
 	if (from == 0 || compare_rows(&list.rows[from - 1], &list.rows[from]) <= 0)
 		return;
 	struct list_row *merged = xmalloc(list.count * sizeof(*merged));
@@ -665,13 +710,9 @@ static void rebuild(struct ui *ui)
 	}
 	list.seen_last = last > list.seen_last ? last : list.seen_last;
 	if (!sorted_by_index())
-		qsort(list.rows, list.count, sizeof(*list.rows), compare_rows);
+		sort_rows(list.rows, list.count);
 	else if (list.sort_desc)
-		for (size_t i = 0, j = list.count; i + 1 < j; i++, j--) {
-			struct list_row t = list.rows[i];
-			list.rows[i] = list.rows[j - 1];
-			list.rows[j - 1] = t;
-		}
+		reverse_rows(list.rows, list.count);
 	restore_cursor(keep);
 }
 
@@ -1270,15 +1311,9 @@ static bool list_action(struct ui *ui, int action)
 	case LIST_SORT_PREV: change_sort(ui, -1); return true;
 	case LIST_SORT_NEXT: change_sort(ui, 1); return true;
 	case LIST_SORT_SWAP: {
-		/* Every key ties broken by the index: the reverse order is
-		 * the same rows backwards. */
 		uint64_t keep = cursor_index();
 		list.sort_desc = !list.sort_desc;
-		for (size_t i = 0, j = list.count; i + 1 < j; i++, j--) {
-			struct list_row t = list.rows[i];
-			list.rows[i] = list.rows[j - 1];
-			list.rows[j - 1] = t;
-		}
+		reverse_rows(list.rows, list.count);
 		restore_cursor(keep);
 		return true;
 	}
