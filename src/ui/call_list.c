@@ -6,7 +6,10 @@
  * above the last seen), and drops evicted ones by index (evictions only
  * ever take the oldest).  Sorting and filtering rebuild it only when the
  * user asks.  So a key press costs the visible rows, never a walk over
- * every dialog, however many are stored. */
+ * every dialog, however many are stored.  Typing into the display filter
+ * re-tests only the rows shown (a longer substring can only drop rows);
+ * a deleted character walks every dialog again, each test one substring
+ * search over the dialog's folded text (dialog_text.h). */
 #include "ui/window.h"
 
 #include <ctype.h>
