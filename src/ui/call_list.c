@@ -738,10 +738,13 @@ static void narrow(struct ui *ui)
 	restore_cursor(keep);
 }
 
-/* A dialog whose text contains the new search contains the old one
- * (the new one contains it), so typing only ever drops rows: the rows
- * shown are tested again, not every dialog.  Anything else (a character
- * deleted) may bring rows back and goes over every dialog. */
+/* Makes the rows follow the display filter as typed.  Keys only edit the
+ * text; this runs before anything reads the rows (a draw, an action, a
+ * click), so the keys of one burst (a paste, a held Backspace) cost one
+ * pass.  A dialog whose text contains the new search contains the old
+ * one (the new one contains it), so typing only ever drops rows: the
+ * rows shown are tested again, not every dialog.  Anything else (a
+ * character deleted) may bring rows back and goes over every dialog. */
 static void apply_search(struct ui *ui)
 {
 	const char *text = list.search.text;
@@ -1186,6 +1189,7 @@ static const struct draw_key_hint list_hints[] = {
 static void list_draw(struct ui *ui)
 {
 	list_init();
+	apply_search(ui);
 	struct status_figures st;
 	memset(&st, 0, sizeof(st));
 	snapshot(ui, &st);
@@ -1264,6 +1268,7 @@ static bool list_action(struct ui *ui, int action)
 {
 	uint64_t chosen[UI_FLOW_MAX_CALLS];
 	size_t n;
+	apply_search(ui);
 	switch (action) {
 	case LIST_UP: move_cursor(-1); return true;
 	case LIST_DOWN: move_cursor(1); return true;
@@ -1334,7 +1339,8 @@ static bool list_action(struct ui *ui, int action)
 	}
 }
 
-/* Typing the display filter: every key edits it and the list follows. */
+/* Typing the display filter: every key edits it and the list follows
+ * (apply_search(), before the rows are next read). */
 static bool list_key(struct ui *ui, int key)
 {
 	if (!list.searching)
@@ -1353,13 +1359,13 @@ static bool list_key(struct ui *ui, int key)
 		list.searching = false;
 		return false;
 	}
-	if (text_field_key(&list.search, key))
-		apply_search(ui);
+	text_field_key(&list.search, key);
 	return true;
 }
 
 static void list_mouse(struct ui *ui, const MEVENT *ev)
 {
+	apply_search(ui);
 	if (ev->bstate & BUTTON4_PRESSED) {
 		move_cursor(-MOUSE_WHEEL_ROWS);
 		return;
