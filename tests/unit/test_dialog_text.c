@@ -1,6 +1,7 @@
 /* Unit tests: the display filters' folded dialog text (ui/dialog_text.h)
  * finds exactly what strcasestr() over each field finds. */
 #include <check.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,23 +108,47 @@ START_TEST(kept_by_index)
 END_TEST
 
 /* Random fields and needles over a small alphabet (so that matches and
- * near misses are common): the answer is strcasestr()'s over each field. */
+ * near misses are common), half the needles cut from a field with their
+ * case changed: the answer is strcasestr()'s over each field.  Fields
+ * and needles span several 8-byte words, as the search reads them. */
+#define RANDOM_FIELD_MAX 40
+#define RANDOM_NEEDLE_MAX 12
+
+static void random_needle(char *needle, char field[][RANDOM_FIELD_MAX + 1], unsigned *seed,
+			  const char *alphabet, size_t alphabet_len)
+{
+	const char *from = field[rand_r(seed) % 3];
+	size_t from_len = strlen(from);
+	size_t len = 1 + (size_t)rand_r(seed) % RANDOM_NEEDLE_MAX;
+	if (rand_r(seed) % 2 && from_len) {
+		size_t at = (size_t)rand_r(seed) % from_len;
+		if (len > from_len - at)
+			len = from_len - at;
+		for (size_t i = 0; i < len; i++) {
+			char ch = from[at + i];
+			needle[i] = rand_r(seed) % 2 ? (char)toupper((unsigned char)ch) : ch;
+		}
+	} else {
+		for (size_t i = 0; i < len; i++)
+			needle[i] = alphabet[(size_t)rand_r(seed) % alphabet_len];
+	}
+	needle[len] = '\0';
+}
+
 START_TEST(same_as_strcasestr)
 {
 	static const char alphabet[] = "aAbB1:.@\n";
 	unsigned seed = 1;
-	for (uint64_t index = 1000; index < 3000; index++) {
-		char field[3][12], needle[5];
+	size_t found = 0;
+	for (uint64_t index = 1000; index < 21000; index++) {
+		char field[3][RANDOM_FIELD_MAX + 1], needle[RANDOM_NEEDLE_MAX + 1];
 		for (int f = 0; f < 3; f++) {
-			int len = rand_r(&seed) % (int)(sizeof(field[f]) - 1);
+			int len = rand_r(&seed) % (RANDOM_FIELD_MAX + 1);
 			for (int i = 0; i < len; i++)
 				field[f][i] = alphabet[rand_r(&seed) % (sizeof(alphabet) - 1)];
 			field[f][len] = '\0';
 		}
-		int nlen = 1 + rand_r(&seed) % (int)(sizeof(needle) - 1);
-		for (int i = 0; i < nlen; i++)
-			needle[i] = alphabet[rand_r(&seed) % (sizeof(alphabet) - 1)];
-		needle[nlen] = '\0';
+		random_needle(needle, field, &seed, alphabet, sizeof(alphabet) - 1);
 		struct call c = make_call(index, field[0], field[1], field[2]);
 		char src[ENDPOINT_STRLEN], dst[ENDPOINT_STRLEN];
 		endpoint_format(&c.src, src, sizeof(src));
@@ -134,10 +159,15 @@ START_TEST(same_as_strcasestr)
 		const struct dialog_text *t = dialog_text_of(c.index, &c);
 		ck_assert_msg(contains(t, needle) == want, "fields '%s' '%s' '%s', needle '%s'",
 			      field[0], field[1], field[2], needle);
-		ck_assert(field_contains(t, DIALOG_TEXT_FROM, needle) ==
-			  (strcasestr(field[0], needle) != NULL));
+		for (int f = 0; f < 3; f++)
+			ck_assert(field_contains(t, (enum dialog_text_field)f, needle) ==
+				  (strcasestr(field[f], needle) != NULL));
+		found += want;
 		dialog_text_forget_before(index + 1);
 	}
+	/* Both answers were tried often. */
+	ck_assert_uint_gt(found, 5000);
+	ck_assert_uint_lt(found, 15000);
 }
 END_TEST
 
