@@ -7,7 +7,6 @@
 #include "ui/dialog_text.h"
 
 #include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
