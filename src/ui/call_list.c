@@ -430,7 +430,8 @@ static bool search_passes(uint64_t index, const struct call *c)
 
 static bool filter_passes(uint64_t index, const struct call *c)
 {
-	return !call_filter_active() || call_filter_match(c, dialog_text_of(index, c));
+	return !call_filter_active() ||
+	       (call_filter_identity_match(c, dialog_text_of(index, c)) && call_filter_payload_match(c));
 }
 
 static bool row_passes(uint64_t index, const struct call *c)
@@ -579,14 +580,19 @@ static void recheck_add(const struct call *c)
 	*recheck_at(recheck_count++) = (struct recheck){ c->index, c->messages };
 }
 
-/* row_passes(), and a dialog the F7 filter turns away is queued to be
- * tested again as it changes.  What the search turns away stays away:
- * the search reads only the dialog's identity, which never changes. */
+/* row_passes(), and a dialog the F7 payload regex turns away is queued
+ * to be tested again as it changes.  What the search and F7's other
+ * fields turn away stays away: they read only what the dialog's first
+ * message set. */
 static bool row_admitted(uint64_t index, const struct call *c)
 {
 	if (!search_passes(index, c))
 		return false;
-	if (filter_passes(index, c))
+	if (!call_filter_active())
+		return true;
+	if (!call_filter_identity_match(c, dialog_text_of(index, c)))
+		return false;
+	if (call_filter_payload_match(c))
 		return true;
 	recheck_add(c);
 	return false;

@@ -79,17 +79,21 @@ static const enum dialog_text_field searched_field[FIELD_PAYLOAD] = {
 	[FIELD_SRC] = DIALOG_TEXT_SRC, [FIELD_DST] = DIALOG_TEXT_DST,
 };
 
-bool call_filter_match(const struct call *c, const struct dialog_text *t)
+bool call_filter_identity_match(const struct call *c, const struct dialog_text *t)
 {
 	if (!applied.active)
 		return true;
-	if (applied.any_method_off && applied.method_off[c->first_method])
-		return false;
+	/* The substrings first: they need only the text, not the dialog. */
 	for (int f = 0; f < FIELD_PAYLOAD; f++)
 		if (applied.needle[f].len &&
 		    !dialog_text_field_contains(t, searched_field[f], &applied.needle[f]))
 			return false;
-	if (!applied.re)
+	return !applied.any_method_off || !applied.method_off[c->first_method];
+}
+
+bool call_filter_payload_match(const struct call *c)
+{
+	if (!applied.active || !applied.re)
 		return true;
 	for (uint32_t i = 0; i < c->messages_kept; i++) {
 		const struct call_message *m = call_message_at(c, i);

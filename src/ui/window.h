@@ -162,10 +162,13 @@ void call_list_column_toggle(size_t i);
 struct call;
 struct dialog_text;
 bool call_filter_active(void);
-/* Whether dialog c, whose folded text is t (dialog_text.h), passes
- * From/To/source/destination/method/payload; call under the store's read
- * lock. */
-bool call_filter_match(const struct call *c, const struct dialog_text *t);
+/* Under the store's read lock.  Whether dialog c, whose folded text is t
+ * (dialog_text.h), passes the method and From/To/source/destination: what
+ * the dialog's first message decided, so the answer never changes. */
+bool call_filter_identity_match(const struct call *c, const struct dialog_text *t);
+/* Whether a kept message of dialog c matches the payload regex (true when
+ * there is none): may change as the dialog gains messages. */
+bool call_filter_payload_match(const struct call *c);
 /* One line saying what the filter keeps, "" when inactive. */
 void call_filter_describe(char *buf, size_t cap);
 
