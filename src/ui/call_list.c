@@ -725,8 +725,10 @@ static void rebuild(struct ui *ui)
 	restore_cursor(keep);
 }
 
-/* Narrows the rows to those still matching (the filter only got
- * stricter: typing more characters of a substring). */
+/* Narrows the rows to those still matching (the search only got
+ * stricter: typing more characters of a substring).  The rows passed the
+ * F7 filter when they came in and only the search changed, so only the
+ * search is tested: a payload regex is not run again per key. */
 static void narrow(struct ui *ui)
 {
 	struct store *s = ui->ctx->store;
@@ -736,7 +738,7 @@ static void narrow(struct ui *ui)
 	for (size_t i = 0; i < list.count; i++) {
 		uint64_t index = list.rows[i].index;
 		const struct call *c = store_call_by_index(s, index);
-		if (c && row_admitted(index, c))
+		if (c && search_passes(index, c))
 			list.rows[o++] = list.rows[i];
 	}
 	store_read_unlock(s);
