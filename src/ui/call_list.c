@@ -430,8 +430,10 @@ static bool search_passes(uint64_t index, const struct call *c)
 
 static bool filter_passes(uint64_t index, const struct call *c)
 {
-	return !call_filter_active() ||
-	       (call_filter_identity_match(c, dialog_text_of(index, c)) && call_filter_payload_match(c));
+	if (!call_filter_active())
+		return true;
+	struct dialog_text *t = dialog_text_of(index, c);
+	return call_filter_identity_match(c, t) && call_filter_payload_match(c, t);
 }
 
 static bool row_passes(uint64_t index, const struct call *c)
@@ -590,9 +592,10 @@ static bool row_admitted(uint64_t index, const struct call *c)
 		return false;
 	if (!call_filter_active())
 		return true;
-	if (!call_filter_identity_match(c, dialog_text_of(index, c)))
+	struct dialog_text *t = dialog_text_of(index, c);
+	if (!call_filter_identity_match(c, t))
 		return false;
-	if (call_filter_payload_match(c))
+	if (call_filter_payload_match(c, t))
 		return true;
 	recheck_add(c);
 	return false;

@@ -21,6 +21,9 @@
 #define EVERY_BYTE_HIGH_BIT UINT64_C(0x8080808080808080)
 
 struct dialog_text {
+	uint32_t verdict_generation;        /* 0: no verdict kept */
+	uint32_t verdict_messages;
+	bool verdict;
 	uint32_t end[DIALOG_TEXT_FIELDS];   /* where each field ends in text */
 	char text[];   /* fields, folded, separated; then WORD_BYTES zero bytes */
 };
@@ -70,6 +73,7 @@ static struct dialog_text *fold_dialog(const struct call *c)
 		total += len[f] + 1;   /* a separator, or the final NUL */
 	}
 	struct dialog_text *t = xmalloc(sizeof(*t) + total + WORD_BYTES);
+	t->verdict_generation = 0;
 	size_t at = 0;
 	for (int f = 0; f < DIALOG_TEXT_FIELDS; f++) {
 		fold_into(t->text + at, field[f], len[f]);
@@ -92,7 +96,7 @@ static void slots_reserve(size_t n)
 	cache.cap = cap;
 }
 
-const struct dialog_text *dialog_text_of(uint64_t index, const struct call *c)
+struct dialog_text *dialog_text_of(uint64_t index, const struct call *c)
 {
 	if (cache.count == 0)
 		cache.base = index;
@@ -180,4 +184,21 @@ bool dialog_text_contains(const struct dialog_text *t, const struct dialog_needl
 		if (dialog_text_field_contains(t, f, n))
 			return true;
 	return false;
+}
+
+bool dialog_text_verdict(const struct dialog_text *t, uint32_t generation, uint32_t messages,
+			 bool *passes)
+{
+	if (t->verdict_generation != generation || t->verdict_messages != messages)
+		return false;
+	*passes = t->verdict;
+	return true;
+}
+
+void dialog_text_keep_verdict(struct dialog_text *t, uint32_t generation, uint32_t messages,
+			      bool passes)
+{
+	t->verdict_generation = generation;
+	t->verdict_messages = messages;
+	t->verdict = passes;
 }

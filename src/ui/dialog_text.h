@@ -7,7 +7,8 @@
  * once, testing a dialog is one substring search over one string, with no
  * formatting, folding or allocation.  A dialog's identity never changes
  * after its first message (the store sets it then), so one fold stays
- * right for the dialog's whole life. */
+ * right for the dialog's whole life.  The payload regex's last verdict on
+ * the dialog is kept alongside (dialog_text_verdict()). */
 #ifndef SIPMON_UI_DIALOG_TEXT_H
 #define SIPMON_UI_DIALOG_TEXT_H
 
@@ -44,7 +45,7 @@ void dialog_needle_set(struct dialog_needle *n, const char *typed);
  * filter pass over 100k dialogs touches their texts, not the dialogs).
  * Valid until dialog_text_forget_before() drops it (or, for a dialog
  * older than every kept text, until the next call). */
-const struct dialog_text *dialog_text_of(uint64_t index, const struct call *c);
+struct dialog_text *dialog_text_of(uint64_t index, const struct call *c);
 
 /* Frees the texts of dialogs below index first: the store evicted or
  * cleared them, and indexes are never reused. */
@@ -55,5 +56,14 @@ void dialog_text_forget_before(uint64_t first);
 bool dialog_text_contains(const struct dialog_text *t, const struct dialog_needle *n);
 bool dialog_text_field_contains(const struct dialog_text *t, enum dialog_text_field f,
 				const struct dialog_needle *n);
+
+/* The payload regex's last verdict on the dialog is kept with its text,
+ * so that widening the search does not run the regex over every dialog
+ * again.  It holds while the filter (its generation, never 0) and the
+ * dialog's message count are what they were. */
+bool dialog_text_verdict(const struct dialog_text *t, uint32_t generation, uint32_t messages,
+			 bool *passes);
+void dialog_text_keep_verdict(struct dialog_text *t, uint32_t generation, uint32_t messages,
+			      bool passes);
 
 #endif

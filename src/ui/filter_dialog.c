@@ -51,6 +51,7 @@ static struct {
 	bool method_off[SIP_METHOD_COUNT];
 	bool any_method_off;
 	pcre2_code *re;
+	uint32_t generation;   /* counts applies: verdicts kept before are stale */
 	pcre2_match_data *match;
 	pcre2_match_context *match_ctx;
 } applied;
@@ -91,10 +92,8 @@ bool call_filter_identity_match(const struct call *c, const struct dialog_text *
 	return !applied.any_method_off || !applied.method_off[c->first_method];
 }
 
-bool call_filter_payload_match(const struct call *c)
+static bool payload_regex_matches(const struct call *c)
 {
-	if (!applied.active || !applied.re)
-		return true;
 	for (uint32_t i = 0; i < c->messages_kept; i++) {
 		const struct call_message *m = call_message_at(c, i);
 		if (!m->raw || !m->raw_len)
@@ -105,6 +104,18 @@ bool call_filter_payload_match(const struct call *c)
 			return true;
 	}
 	return false;
+}
+
+bool call_filter_payload_match(const struct call *c, struct dialog_text *t)
+{
+	if (!applied.active || !applied.re)
+		return true;
+	bool passes;
+	if (dialog_text_verdict(t, applied.generation, c->messages, &passes))
+		return passes;
+	passes = payload_regex_matches(c);
+	dialog_text_keep_verdict(t, applied.generation, c->messages, passes);
+	return passes;
 }
 
 void call_filter_describe(char *buf, size_t cap)
@@ -203,6 +214,8 @@ static bool apply(void)
 				applied.method_off[m] = true;
 		}
 	applied.active = any || applied.any_method_off;
+	/* Never 0, which means "no verdict kept". */
+	applied.generation = applied.generation + 1 ? applied.generation + 1 : 1;
 	edit.error[0] = '\0';
 	return true;
 }

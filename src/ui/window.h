@@ -167,8 +167,9 @@ bool call_filter_active(void);
  * the dialog's first message decided, so the answer never changes. */
 bool call_filter_identity_match(const struct call *c, const struct dialog_text *t);
 /* Whether a kept message of dialog c matches the payload regex (true when
- * there is none): may change as the dialog gains messages. */
-bool call_filter_payload_match(const struct call *c);
+ * there is none): may change as the dialog gains messages.  The verdict
+ * is kept with the dialog's text t until either changes. */
+bool call_filter_payload_match(const struct call *c, struct dialog_text *t);
 /* One line saying what the filter keeps, "" when inactive. */
 void call_filter_describe(char *buf, size_t cap);
 

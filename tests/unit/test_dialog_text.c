@@ -107,6 +107,26 @@ START_TEST(kept_by_index)
 }
 END_TEST
 
+/* A kept verdict holds only for the same filter and message count. */
+START_TEST(verdict_kept_until_filter_or_messages_change)
+{
+	struct call c = make_call(200, "sip:a", "sip:b", "id");
+	struct dialog_text *t = dialog_text_of(c.index, &c);
+	bool passes = true;
+	ck_assert(!dialog_text_verdict(t, 1, 7, &passes));
+	dialog_text_keep_verdict(t, 1, 7, false);
+	ck_assert(dialog_text_verdict(t, 1, 7, &passes));
+	ck_assert(!passes);
+	ck_assert(!dialog_text_verdict(t, 2, 7, &passes));
+	ck_assert(!dialog_text_verdict(t, 1, 8, &passes));
+	dialog_text_keep_verdict(t, 2, 8, true);
+	ck_assert(dialog_text_verdict(t, 2, 8, &passes));
+	ck_assert(passes);
+	ck_assert_ptr_eq(dialog_text_of(c.index, &c), t);
+	dialog_text_forget_before(c.index + 1);
+}
+END_TEST
+
 /* Random fields and needles over a small alphabet (so that matches and
  * near misses are common), half the needles cut from a field with their
  * case changed: the answer is strcasestr()'s over each field.  Fields
@@ -179,6 +199,7 @@ int main(void)
 	tcase_add_test(tc, one_field_only);
 	tcase_add_test(tc, never_across_fields);
 	tcase_add_test(tc, kept_by_index);
+	tcase_add_test(tc, verdict_kept_until_filter_or_messages_change);
 	tcase_add_test(tc, same_as_strcasestr);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
