@@ -6,7 +6,10 @@
  * above the last seen), and drops evicted ones by index (evictions only
  * ever take the oldest).  Sorting and filtering rebuild it only when the
  * user asks.  So a key press costs the visible rows, never a walk over
- * every dialog, however many are stored. */
+ * every dialog, however many are stored.  Typing into the display filter
+ * re-tests only the rows shown (a longer substring can only drop rows);
+ * a deleted character walks every dialog again, each test one substring
+ * search over the dialog's folded text (dialog_text.h). */
 #include "ui/window.h"
 
 #include <ctype.h>
@@ -15,10 +18,12 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "ui/dialog_text.h"
 #include "ui/draw.h"
 #include "ui/quality.h"
 #include "ui/text_field.h"
 #include "util/netaddr.h"
+#include "util/prefix_sort.h"
 #include "util/xalloc.h"
 
 enum column_id {
@@ -134,6 +139,7 @@ static struct {
 	/* Display filter typed in place. */
 	struct text_field search;
 	char search_applied[TEXT_FIELD_MAX + 1];
+	struct dialog_needle search_needle;   /* search_applied, folded */
 	char search_before[TEXT_FIELD_MAX + 1];
 	char display_setting[TEXT_FIELD_MAX + 1];  /* filter.display last applied */
 	bool searching;
@@ -360,7 +366,7 @@ static void index_row(struct list_row *r, uint64_t index)
 	r->text[0] = '\0';
 }
 
-static int compare_rows(const void *pa, const void *pb)
+static int compare_rows_ascending(const void *pa, const void *pb)
 {
 	const struct list_row *a = pa, *b = pb;
 	int r = 0;
@@ -371,6 +377,12 @@ static int compare_rows(const void *pa, const void *pb)
 	}
 	if (r == 0)
 		r = (a->index > b->index) - (a->index < b->index);
+	return r;
+}
+
+static int compare_rows(const void *pa, const void *pb)
+{
+	int r = compare_rows_ascending(pa, pb);
 	return list.sort_desc ? -r : r;
 }
 
@@ -379,29 +391,66 @@ static bool sorted_by_index(void)
 	return list.sort_col == COL_INDEX;
 }
 
+/* Ties on every key are broken by the index, so the descending order is
+ * the ascending one backwards. */
+static void reverse_rows(struct list_row *rows, size_t n)
+{
+	for (size_t i = 0, j = n; i + 1 < j; i++, j--) {
+		struct list_row t = rows[i];
+		rows[i] = rows[j - 1];
+		rows[j - 1] = t;
+	}
+}
+
+/* --- sorting ------------------------------------------------------------ */
+
+/* A 64-bit prefix of a row's key that orders as compare_rows_ascending()
+ * does (util/prefix_sort.h). */
+static uint64_t row_prefix(const void *p)
+{
+	const struct list_row *r = p;
+	switch (columns[list.sort_col].sort) {
+	case SORT_NUMBER:
+		/* Flipping the sign bit orders signed numbers as unsigned. */
+		return (uint64_t)r->num ^ (UINT64_C(1) << 63);
+	case SORT_ADDRESS:
+		return prefix_of_bytes(r->text, ADDRESS_KEY_LEN, false);
+	case SORT_TEXT:
+		return prefix_of_bytes(r->text, sizeof(r->text), true);
+	}
+	return 0;
+}
+
+/* Sorts rows by the list's sort column and direction. */
+static void sort_rows(struct list_row *rows, size_t n)
+{
+	prefix_sort(rows, n, sizeof(*rows), row_prefix, compare_rows_ascending);
+	if (list.sort_desc)
+		reverse_rows(rows, n);
+}
+
 /* --- filtering --------------------------------------------------------- */
 
-static bool contains_nocase(const char *hay, const char *needle)
+/* Under the read lock, for dialog index (which is c).  Both filters
+ * search the dialog's folded text (dialog_text.h): a test is one
+ * substring search, not the formatting and folding of five strings. */
+static bool search_passes(uint64_t index, const struct call *c)
 {
-	return hay && strcasestr(hay, needle) != NULL;
+	return !list.search_needle.len ||
+	       dialog_text_contains(dialog_text_of(index, c), &list.search_needle);
 }
 
-static bool search_match(const struct call *c, const char *needle)
+static bool filter_passes(uint64_t index, const struct call *c)
 {
-	if (!needle[0])
+	if (!call_filter_active())
 		return true;
-	if (contains_nocase(c->from_uri, needle) || contains_nocase(c->to_uri, needle) ||
-	    contains_nocase(c->call_id, needle))
-		return true;
-	char ep[ENDPOINT_STRLEN];
-	if (contains_nocase(endpoint_format(&c->src, ep, sizeof(ep)), needle))
-		return true;
-	return contains_nocase(endpoint_format(&c->dst, ep, sizeof(ep)), needle);
+	struct dialog_text *t = dialog_text_of(index, c);
+	return call_filter_identity_match(c, t) && call_filter_payload_match(c, t);
 }
 
-static bool row_passes(const struct call *c)
+static bool row_passes(uint64_t index, const struct call *c)
 {
-	return search_match(c, list.search_applied) && (!call_filter_active() || call_filter_match(c));
+	return search_passes(index, c) && filter_passes(index, c);
 }
 
 /* --- the display array -------------------------------------------------- */
@@ -461,7 +510,7 @@ static void merge_new_rows(size_t from)
 	size_t fresh = list.count - from;
 	if (fresh == 0)
 		return;
-	qsort(list.rows + from, fresh, sizeof(*list.rows), compare_rows);
+	sort_rows(list.rows + from, fresh);
 	if (from == 0 || compare_rows(&list.rows[from - 1], &list.rows[from]) <= 0)
 		return;
 	struct list_row *merged = xmalloc(list.count * sizeof(*merged));
@@ -505,11 +554,10 @@ static void drop_evicted(uint64_t first)
 	restore_cursor(at_cursor);
 }
 
-/* Under the read lock: takes in the dialogs created since the last call. */
-/* A dialog the filter turned away while it was still going on may match
- * later (a payload regex on its BYE, a To that a redirect changes): it is
- * tested again whenever it gained messages, until it ends.  Bounded: past
- * RECHECK_MAX such dialogs, the oldest wait for the next rebuild. */
+/* A dialog the F7 filter turned away while it was still going on may
+ * match later (a payload regex on its BYE): it is tested again whenever
+ * it gained messages, until it ends.  Bounded: past RECHECK_MAX such
+ * dialogs, the oldest wait for the next rebuild. */
 #define RECHECK_MAX 4096
 
 struct recheck {
@@ -517,8 +565,16 @@ struct recheck {
 	uint32_t messages;    /* when last tested */
 };
 
+/* A ring, oldest at recheck_head: a full queue forgets its oldest in
+ * constant time (a filter that turns away 100k live dialogs at once
+ * pushes them all through it). */
 static struct recheck recheck_queue[RECHECK_MAX];
-static size_t recheck_count;
+static size_t recheck_head, recheck_count;
+
+static struct recheck *recheck_at(size_t i)
+{
+	return &recheck_queue[(recheck_head + i) % RECHECK_MAX];
+}
 
 static bool call_in_progress(const struct call *c)
 {
@@ -532,10 +588,29 @@ static void recheck_add(const struct call *c)
 	if (!call_in_progress(c))
 		return;
 	if (recheck_count == RECHECK_MAX) {
-		memmove(recheck_queue, recheck_queue + 1, (RECHECK_MAX - 1) * sizeof(*recheck_queue));
+		recheck_head = (recheck_head + 1) % RECHECK_MAX;
 		recheck_count--;
 	}
-	recheck_queue[recheck_count++] = (struct recheck){ c->index, c->messages };
+	*recheck_at(recheck_count++) = (struct recheck){ c->index, c->messages };
+}
+
+/* row_passes(), and a dialog the F7 payload regex turns away is queued
+ * to be tested again as it changes.  What the search and F7's other
+ * fields turn away stays away: they read only what the dialog's first
+ * message set. */
+static bool row_admitted(uint64_t index, const struct call *c)
+{
+	if (!search_passes(index, c))
+		return false;
+	if (!call_filter_active())
+		return true;
+	struct dialog_text *t = dialog_text_of(index, c);
+	if (!call_filter_identity_match(c, t))
+		return false;
+	if (call_filter_payload_match(c, t))
+		return true;
+	recheck_add(c);
+	return false;
 }
 
 static void append_row(const struct call *c, int64_t now)
@@ -553,20 +628,20 @@ static void recheck_rejected(struct store *s, int64_t now)
 {
 	size_t o = 0;
 	for (size_t i = 0; i < recheck_count; i++) {
-		struct recheck *q = &recheck_queue[i];
-		const struct call *c = store_call_by_index(s, q->index);
-		if (!c || q->index <= list.floor)
+		struct recheck q = *recheck_at(i);
+		const struct call *c = store_call_by_index(s, q.index);
+		if (!c || q.index <= list.floor)
 			continue;
-		if (c->messages != q->messages) {
-			q->messages = c->messages;
-			if (row_passes(c)) {
+		if (c->messages != q.messages) {
+			q.messages = c->messages;
+			if (row_passes(q.index, c)) {
 				append_row(c, now);
 				continue;
 			}
 			if (!call_in_progress(c))
 				continue;
 		}
-		recheck_queue[o++] = *q;
+		*recheck_at(o++) = q;
 	}
 	recheck_count = o;
 }
@@ -576,6 +651,7 @@ static void absorb_new(struct store *s, int64_t now)
 {
 	uint64_t first = store_first_index(s), last = store_last_index(s);
 	drop_evicted(first);
+	dialog_text_forget_before(first);
 	if (list.seen_last < list.floor)
 		list.seen_last = list.floor;
 	size_t before = list.count;
@@ -589,10 +665,12 @@ static void absorb_new(struct store *s, int64_t now)
 		const struct call *c = store_call_by_index(s, i);
 		if (!c)
 			continue;
-		if (filtering && !row_passes(c)) {
-			recheck_add(c);
+		/* Folded as it arrives, even with no filter yet: the cost
+		 * is spread over the capture instead of landing on the
+		 * first key typed into a filter. */
+		dialog_text_of(i, c);
+		if (filtering && !row_admitted(i, c))
 			continue;
-		}
 		append_row(c, now);
 	}
 	if (last > list.seen_last)
@@ -642,10 +720,8 @@ static void rebuild(struct ui *ui)
 			const struct call *c = store_call_by_index(s, i);
 			if (!c)
 				continue;
-			if (filtering && !row_passes(c)) {
-				recheck_add(c);
+			if (filtering && !row_admitted(i, c))
 				continue;
-			}
 			rows_reserve(list.count + 1);
 			struct list_row *r = &list.rows[list.count++];
 			/* The index order needs no look into the dialog. */
@@ -658,18 +734,16 @@ static void rebuild(struct ui *ui)
 	}
 	list.seen_last = last > list.seen_last ? last : list.seen_last;
 	if (!sorted_by_index())
-		qsort(list.rows, list.count, sizeof(*list.rows), compare_rows);
+		sort_rows(list.rows, list.count);
 	else if (list.sort_desc)
-		for (size_t i = 0, j = list.count; i + 1 < j; i++, j--) {
-			struct list_row t = list.rows[i];
-			list.rows[i] = list.rows[j - 1];
-			list.rows[j - 1] = t;
-		}
+		reverse_rows(list.rows, list.count);
 	restore_cursor(keep);
 }
 
-/* Narrows the rows to those still matching (the filter only got
- * stricter: typing more characters of a substring). */
+/* Narrows the rows to those still matching (the search only got
+ * stricter: typing more characters of a substring).  The rows passed the
+ * F7 filter when they came in and only the search changed, so only the
+ * search is tested: a payload regex is not run again per key. */
 static void narrow(struct ui *ui)
 {
 	struct store *s = ui->ctx->store;
@@ -677,24 +751,31 @@ static void narrow(struct ui *ui)
 	size_t o = 0;
 	store_read_lock(s);
 	for (size_t i = 0; i < list.count; i++) {
-		const struct call *c = store_call_by_index(s, list.rows[i].index);
-		if (c && row_passes(c))
+		uint64_t index = list.rows[i].index;
+		const struct call *c = store_call_by_index(s, index);
+		if (c && search_passes(index, c))
 			list.rows[o++] = list.rows[i];
-		else if (c)
-			recheck_add(c);
 	}
 	store_read_unlock(s);
 	list.count = o;
 	restore_cursor(keep);
 }
 
+/* Makes the rows follow the display filter as typed.  Keys only edit the
+ * text; this runs before anything reads the rows (a draw, an action, a
+ * click), so the keys of one burst (a paste, a held Backspace) cost one
+ * pass.  A dialog whose text contains the new search contains the old
+ * one (the new one contains it), so typing only ever drops rows: the
+ * rows shown are tested again, not every dialog.  Anything else (a
+ * character deleted) may bring rows back and goes over every dialog. */
 static void apply_search(struct ui *ui)
 {
 	const char *text = list.search.text;
 	if (strcmp(text, list.search_applied) == 0)
 		return;
-	bool stricter = strcasestr(text, list.search_applied) != NULL && list.search_applied[0];
+	bool stricter = strcasestr(text, list.search_applied) != NULL;
 	snprintf(list.search_applied, sizeof(list.search_applied), "%s", text);
+	dialog_needle_set(&list.search_needle, list.search_applied);
 	if (stricter)
 		narrow(ui);
 	else
@@ -994,6 +1075,7 @@ void call_list_apply_settings(struct ui *ui, const struct config *cfg)
 	if (setting_moved(list.display_setting, sizeof(list.display_setting), display)) {
 		text_field_set(&list.search, display);
 		snprintf(list.search_applied, sizeof(list.search_applied), "%s", display);
+		dialog_needle_set(&list.search_needle, list.search_applied);
 		if (ui)
 			rebuild(ui);
 	}
@@ -1318,6 +1400,7 @@ static const struct draw_key_hint list_hints[] = {
 static void list_draw(struct ui *ui)
 {
 	list_init();
+	apply_search(ui);
 	struct status_figures st;
 	memset(&st, 0, sizeof(st));
 	snapshot(ui, &st);
@@ -1396,6 +1479,7 @@ static bool list_action(struct ui *ui, int action)
 {
 	uint64_t chosen[UI_FLOW_MAX_CALLS];
 	size_t n;
+	apply_search(ui);
 	switch (action) {
 	case LIST_UP: move_cursor(-1); return true;
 	case LIST_DOWN: move_cursor(1); return true;
@@ -1446,15 +1530,9 @@ static bool list_action(struct ui *ui, int action)
 	case LIST_SORT_PREV: change_sort(ui, -1); return true;
 	case LIST_SORT_NEXT: change_sort(ui, 1); return true;
 	case LIST_SORT_SWAP: {
-		/* Every key ties broken by the index: the reverse order is
-		 * the same rows backwards. */
 		uint64_t keep = cursor_index();
 		list.sort_desc = !list.sort_desc;
-		for (size_t i = 0, j = list.count; i + 1 < j; i++, j--) {
-			struct list_row t = list.rows[i];
-			list.rows[i] = list.rows[j - 1];
-			list.rows[j - 1] = t;
-		}
+		reverse_rows(list.rows, list.count);
 		restore_cursor(keep);
 		return true;
 	}
@@ -1472,7 +1550,8 @@ static bool list_action(struct ui *ui, int action)
 	}
 }
 
-/* Typing the display filter: every key edits it and the list follows. */
+/* Typing the display filter: every key edits it and the list follows
+ * (apply_search(), before the rows are next read). */
 static bool list_key(struct ui *ui, int key)
 {
 	if (!list.searching)
@@ -1491,13 +1570,13 @@ static bool list_key(struct ui *ui, int key)
 		list.searching = false;
 		return false;
 	}
-	if (text_field_key(&list.search, key))
-		apply_search(ui);
+	text_field_key(&list.search, key);
 	return true;
 }
 
 static void list_mouse(struct ui *ui, const MEVENT *ev)
 {
+	apply_search(ui);
 	if (ev->bstate & BUTTON4_PRESSED) {
 		move_cursor(-MOUSE_WHEEL_ROWS);
 		return;

@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ui/dialog_text.h"
 #include "ui/draw.h"
 #include "ui/text_field.h"
-#include "util/netaddr.h"
 
 /* Backtracking steps one message may cost the payload regex. */
 #define FILTER_MATCH_LIMIT 100000u
@@ -46,9 +46,12 @@ static const char *const button_labels[BUTTON_COUNT] = { "[ Apply ]", "[ Clear ]
 static struct {
 	bool active;
 	char text[FIELD_COUNT][TEXT_FIELD_MAX + 1];
+	/* The substrings folded once, for matching every dialog. */
+	struct dialog_needle needle[FIELD_COUNT];
 	bool method_off[SIP_METHOD_COUNT];
 	bool any_method_off;
 	pcre2_code *re;
+	uint32_t generation;   /* counts applies: verdicts kept before are stale */
 	pcre2_match_data *match;
 	pcre2_match_context *match_ctx;
 } applied;
@@ -70,30 +73,27 @@ bool call_filter_active(void)
 	return applied.active;
 }
 
-static bool contains_nocase(const char *hay, const char *needle)
-{
-	return !needle[0] || (hay && strcasestr(hay, needle));
-}
+/* The dialog text field each substring field searches (the substring
+ * fields come before the payload regex). */
+static const enum dialog_text_field searched_field[FIELD_PAYLOAD] = {
+	[FIELD_FROM] = DIALOG_TEXT_FROM, [FIELD_TO] = DIALOG_TEXT_TO,
+	[FIELD_SRC] = DIALOG_TEXT_SRC, [FIELD_DST] = DIALOG_TEXT_DST,
+};
 
-bool call_filter_match(const struct call *c)
+bool call_filter_identity_match(const struct call *c, const struct dialog_text *t)
 {
 	if (!applied.active)
 		return true;
-	if (applied.any_method_off && applied.method_off[c->first_method])
-		return false;
-	if (!contains_nocase(c->from_uri, applied.text[FIELD_FROM]))
-		return false;
-	if (!contains_nocase(c->to_uri, applied.text[FIELD_TO]))
-		return false;
-	char ep[ENDPOINT_STRLEN];
-	if (applied.text[FIELD_SRC][0] &&
-	    !contains_nocase(endpoint_format(&c->src, ep, sizeof(ep)), applied.text[FIELD_SRC]))
-		return false;
-	if (applied.text[FIELD_DST][0] &&
-	    !contains_nocase(endpoint_format(&c->dst, ep, sizeof(ep)), applied.text[FIELD_DST]))
-		return false;
-	if (!applied.re)
-		return true;
+	/* The substrings first: they need only the text, not the dialog. */
+	for (int f = 0; f < FIELD_PAYLOAD; f++)
+		if (applied.needle[f].len &&
+		    !dialog_text_field_contains(t, searched_field[f], &applied.needle[f]))
+			return false;
+	return !applied.any_method_off || !applied.method_off[c->first_method];
+}
+
+static bool payload_regex_matches(const struct call *c)
+{
 	for (uint32_t i = 0; i < c->messages_kept; i++) {
 		const struct call_message *m = call_message_at(c, i);
 		if (!m->raw || !m->raw_len)
@@ -104,6 +104,18 @@ bool call_filter_match(const struct call *c)
 			return true;
 	}
 	return false;
+}
+
+bool call_filter_payload_match(const struct call *c, struct dialog_text *t)
+{
+	if (!applied.active || !applied.re)
+		return true;
+	bool passes;
+	if (dialog_text_verdict(t, applied.generation, c->messages, &passes))
+		return passes;
+	passes = payload_regex_matches(c);
+	dialog_text_keep_verdict(t, applied.generation, c->messages, passes);
+	return passes;
 }
 
 void call_filter_describe(char *buf, size_t cap)
@@ -180,6 +192,7 @@ static bool apply(void)
 	bool any = re != NULL;
 	for (int f = 0; f < FIELD_COUNT; f++) {
 		snprintf(applied.text[f], sizeof(applied.text[f]), "%s", edit.fields[f].text);
+		dialog_needle_set(&applied.needle[f], applied.text[f]);
 		any |= applied.text[f][0] != '\0';
 	}
 	memset(applied.method_off, 0, sizeof(applied.method_off));
@@ -201,6 +214,8 @@ static bool apply(void)
 				applied.method_off[m] = true;
 		}
 	applied.active = any || applied.any_method_off;
+	/* Never 0, which means "no verdict kept". */
+	applied.generation = applied.generation + 1 ? applied.generation + 1 : 1;
 	edit.error[0] = '\0';
 	return true;
 }

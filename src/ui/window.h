@@ -188,10 +188,16 @@ void call_list_column_toggle(size_t i);
 
 /* --- the filter dialog's filter (filter_dialog.c) --------------------- */
 struct call;
+struct dialog_text;
 bool call_filter_active(void);
-/* Whether dialog c passes From/To/source/destination/method/payload;
- * call under the store's read lock. */
-bool call_filter_match(const struct call *c);
+/* Under the store's read lock.  Whether dialog c, whose folded text is t
+ * (dialog_text.h), passes the method and From/To/source/destination: what
+ * the dialog's first message decided, so the answer never changes. */
+bool call_filter_identity_match(const struct call *c, const struct dialog_text *t);
+/* Whether a kept message of dialog c matches the payload regex (true when
+ * there is none): may change as the dialog gains messages.  The verdict
+ * is kept with the dialog's text t until either changes. */
+bool call_filter_payload_match(const struct call *c, struct dialog_text *t);
 /* One line saying what the filter keeps, "" when inactive. */
 void call_filter_describe(char *buf, size_t cap);
 
