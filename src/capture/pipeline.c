@@ -165,6 +165,7 @@ static void dissect_record(struct pipeline *p, const struct ring_record *rec, ui
 		.linktype = rec->linktype,
 		.source = source,
 		.data = ring_record_data(rec),
+		.sip_early = ring_record_extra(rec),
 	};
 	dissector_frame(p->dissector, &f);
 }
