@@ -64,7 +64,7 @@ static const bool field_space[256] = { [' '] = true, ['\t'] = true };
 
 /* The next space-separated field of *rest; *rest moves past it.  SDP
  * fields are a few bytes long: plain loops beat unrolling or a call. */
-static struct view next_field(struct view *rest)
+static inline __attribute__((always_inline)) struct view next_field(struct view *rest)
 {
 	const uint8_t *p = rest->p, *end = p + rest->len;
 	while (p < end && field_space[*p])
@@ -78,7 +78,8 @@ static struct view next_field(struct view *rest)
 
 /* The part of v before the first c, and *after what follows it (empty when
  * c does not occur). */
-static struct view split_at(struct view v, uint8_t c, struct view *after)
+static inline __attribute__((always_inline)) struct view
+split_at(struct view v, uint8_t c, struct view *after)
 {
 	size_t i = 0;
 	while (i < v.len && v.p[i] != c)
