@@ -23,8 +23,9 @@ struct frame {
 	int linktype;       /* DLT_* / LINKTYPE_* */
 	uint16_t source;    /* index of the input it came from */
 	const uint8_t *data;
-	/* SIP parsed ahead by the reader (sip_early.h), or NULL. */
-	const struct sip_early *sip_early;
+	/* SIP parsed ahead by the reader (sip_early.h), or NULL.  The
+	 * dissector may use it in place (store_sip_message() completes it). */
+	struct sip_early *sip_early;
 };
 
 enum { IPPROTO_NUM_TCP = 6, IPPROTO_NUM_UDP = 17, IPPROTO_NUM_SCTP = 132 };

@@ -29,8 +29,7 @@ bool sip_early_payload(int linktype, struct view frame, struct view *payload);
 void sip_early_parse(struct view payload, struct sip_early *out);
 
 /* The early parse of payload, if e holds one for exactly those bytes. */
-static inline const struct sip_early *sip_early_for(const struct sip_early *e,
-						    struct view payload)
+static inline struct sip_early *sip_early_for(struct sip_early *e, struct view payload)
 {
 	return e && e->payload.p == payload.p && e->payload.len == payload.len ? e : NULL;
 }
