@@ -156,6 +156,27 @@ static inline const uint8_t *find_lf(const uint8_t *p, const uint8_t *end)
 #endif
 }
 
+/* scan_to(p, end, CH_ELEMENT): the first '"', '<', ';' or ',' in [p, end),
+ * or end.  It runs over whole Via and From/To values, so sixteen bytes are
+ * compared at a time while that many remain (see find_lf()). */
+static inline const uint8_t *scan_to_element(const uint8_t *p, const uint8_t *end)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), angle = _mm_set1_epi8('<');
+	const __m128i semi = _mm_set1_epi8(';'), comma = _mm_set1_epi8(',');
+	while (end - p >= 16) {
+		__m128i c = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i any = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, quote), _mm_cmpeq_epi8(c, angle)),
+					   _mm_or_si128(_mm_cmpeq_epi8(c, semi), _mm_cmpeq_epi8(c, comma)));
+		unsigned hits = (unsigned)_mm_movemask_epi8(any);
+		if (hits)
+			return p + __builtin_ctz(hits);
+		p += 16;
+	}
+#endif
+	return scan_to(p, end, CH_ELEMENT);
+}
+
 /* name equals the lower-case constant lc of length n, ignoring ASCII case. */
 static inline bool name_eq_lower(struct view name, const char *lc, size_t n)
 {
@@ -523,7 +544,7 @@ static const uint8_t *skip_quoted(const uint8_t *p, const uint8_t *end)
 static const uint8_t *next_separator(const uint8_t *p, const uint8_t *end)
 {
 	for (;;) {
-		p = scan_to(p, end, CH_ELEMENT);
+		p = scan_to_element(p, end);
 		if (p == end || *p == ';' || *p == ',')
 			return p;
 		p = *p == '"' ? skip_quoted(p, end) : p + 1;
@@ -541,7 +562,7 @@ static const uint8_t *name_addr_split(const uint8_t *p, const uint8_t *end, stru
 	p = scan_past(p, end, CH_LWS);
 	const uint8_t *start = p;
 	for (;;) {
-		p = scan_to(p, end, CH_ELEMENT);
+		p = scan_to_element(p, end);
 		if (p < end && *p == '"') {
 			p = skip_quoted(p, end);
 			continue;
