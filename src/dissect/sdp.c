@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "util/line_scan.h"
+
 /* RFC 3550 5.1: the payload type is a 7-bit field. */
 #define RTP_PAYLOAD_TYPE_MAX 127
 #define UDP_PORT_MAX 65535
@@ -381,7 +383,7 @@ enum anomaly sdp_parse(struct view body, struct sdp *out)
 
 	struct sdp_parse_state st = { .sdp = out };
 	while (p < end) {
-		const uint8_t *lf = memchr(p, '\n', (size_t)(end - p));
+		const uint8_t *lf = line_scan_lf(p, end);
 		const uint8_t *line_end = lf ? lf : end;
 		const uint8_t *next = lf ? lf + 1 : end;
 		if (line_end > p && line_end[-1] == '\r')

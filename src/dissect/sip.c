@@ -6,9 +6,7 @@
  * Nothing is allocated or copied. */
 #include "dissect/sip.h"
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
+#include "util/line_scan.h"
 
 /* RFC 3261 7.1: the only SIP-Version there is; compared case-insensitively
  * as the RFC asks. */
@@ -132,33 +130,9 @@ static inline const uint8_t *scan_past(const uint8_t *p, const uint8_t *end, uin
 	return p;
 }
 
-/* The first LF in [p, end), or NULL: memchr() for header lines.  Lines
- * are tens of bytes, where a call into the C library's vector memchr()
- * costs more than the search; sixteen bytes are compared at a time here
- * while that many remain, and the rest byte by byte (never past end). */
-static inline const uint8_t *find_lf(const uint8_t *p, const uint8_t *end)
-{
-#ifdef __SSE2__
-	const __m128i lf = _mm_set1_epi8('\n');
-	while (end - p >= 16) {
-		__m128i chunk = _mm_loadu_si128((const __m128i *)(const void *)p);
-		unsigned hits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, lf));
-		if (hits)
-			return p + __builtin_ctz(hits);
-		p += 16;
-	}
-	for (; p < end; p++)
-		if (*p == '\n')
-			return p;
-	return NULL;
-#else
-	return p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
-#endif
-}
-
 /* scan_to(p, end, CH_ELEMENT): the first '"', '<', ';' or ',' in [p, end),
  * or end.  It runs over whole Via and From/To values, so sixteen bytes are
- * compared at a time while that many remain (see find_lf()). */
+ * compared at a time while that many remain (as in line_scan_lf()). */
 static inline const uint8_t *scan_to_element(const uint8_t *p, const uint8_t *end)
 {
 #ifdef __SSE2__
@@ -304,7 +278,7 @@ static bool parse_start_line(struct view line, struct start_line *out)
  * following line starts (v.len when the line is not terminated). */
 static struct view first_line(struct view v, size_t *next, bool *terminated)
 {
-	const uint8_t *lf = find_lf(v.p, v.p + v.len);
+	const uint8_t *lf = line_scan_lf(v.p, v.p + v.len);
 	size_t end = lf ? (size_t)(lf - v.p) : v.len;
 	*next = lf ? end + 1 : v.len;
 	*terminated = lf != NULL;
@@ -374,7 +348,7 @@ header_next(struct header_cursor *c, struct view *name, struct view *value)
 	const uint8_t *line = c->p, *end = c->end;
 	if (line >= end)
 		return HEADER_DATA_END;
-	const uint8_t *lf = find_lf(line, end);
+	const uint8_t *lf = line_scan_lf(line, end);
 	const uint8_t *line_end = lf ? lf : end;
 	const uint8_t *next = lf ? lf + 1 : end;
 	if (line_end == line || (line_end == line + 1 && line[0] == '\r')) {
@@ -382,7 +356,7 @@ header_next(struct header_cursor *c, struct view *name, struct view *value)
 		return lf ? HEADER_BLOCK_END : HEADER_DATA_END;
 	}
 	while (next < end && is_wsp(*next)) {
-		lf = find_lf(next, end);
+		lf = line_scan_lf(next, end);
 		line_end = lf ? lf : end;
 		next = lf ? lf + 1 : end;
 	}
