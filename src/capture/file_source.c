@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dissect/sip_early.h"
 #include "util/xalloc.h"
 
 #define FILE_SOURCE_MAX_ERRORS 64
@@ -252,6 +253,25 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* Pushes one frame.  A SIP message over UDP is parsed here, in the ring's
+ * copy of the frame, and the result travels with it (sip_early.h): the
+ * reader has time to spare, the dissection thread has not. */
+static bool push_record(struct ring *ring, const struct ring_record *rec, const uint8_t *data)
+{
+	struct view payload;
+	if (!sip_early_payload(rec->linktype, view_make(data, rec->caplen), &payload) ||
+	    !ring_record_fits(ring, rec->caplen, sizeof(struct sip_early)))
+		return ring_push_wait(ring, rec, data);
+	struct ring_record *slot = ring_reserve_wait(ring, rec, data, sizeof(struct sip_early));
+	if (!slot)
+		return false;
+	size_t offset = (size_t)(payload.p - data);
+	sip_early_parse(view_make(ring_record_data(slot) + offset, payload.len),
+			ring_record_extra(slot));
+	ring_commit(ring, slot);
+	return true;
+}
+
 void file_source_run(struct file_source *fs, struct ring *ring, double speed,
 		     const volatile int *stop)
 {
@@ -285,7 +305,7 @@ void file_source_run(struct file_source *fs, struct ring *ring, double speed,
 			.linktype = next->linktype,
 			.source = (uint16_t)(next - fs->files),
 		};
-		if (!ring_push_wait(ring, &rec, next->data))
+		if (!push_record(ring, &rec, next->data))
 			break;
 		advance(fs, next);
 	}

@@ -7,11 +7,14 @@
  * the oldest record at the head of any ring. */
 #include "capture/pipeline.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture/file_source.h"
 #include "capture/live_source.h"
@@ -48,6 +51,7 @@ struct pipeline {
 	_Atomic bool paused;
 	_Atomic bool clear_requested;
 	_Atomic bool done;
+	int done_pipe[2];           /* readable once done (pipeline_done_fd()) */
 	char *errors[PIPELINE_MAX_DEVICES];
 	size_t error_count;
 };
@@ -56,6 +60,13 @@ struct pipeline *pipeline_new(const struct pipeline_config *cfg, struct dissecto
 			      struct store *store, char *errbuf, size_t errlen)
 {
 	struct pipeline *p = xcalloc(1, sizeof(*p));
+	p->done_pipe[0] = p->done_pipe[1] = -1;
+	if (pipe(p->done_pipe) == 0) {
+		for (int i = 0; i < 2; i++)
+			fcntl(p->done_pipe[i], F_SETFD, FD_CLOEXEC);
+	} else {
+		p->done_pipe[0] = p->done_pipe[1] = -1; /* waiters fall back to ticks */
+	}
 	p->cfg = *cfg;
 	p->dissector = d;
 	p->store = store;
@@ -112,6 +123,9 @@ void pipeline_free(struct pipeline *p)
 	}
 	for (size_t i = 0; i < p->error_count; i++)
 		free(p->errors[i]);
+	for (int i = 0; i < 2; i++)
+		if (p->done_pipe[i] >= 0)
+			close(p->done_pipe[i]);
 	free(p);
 }
 
@@ -165,6 +179,7 @@ static void dissect_record(struct pipeline *p, const struct ring_record *rec, ui
 		.linktype = rec->linktype,
 		.source = source,
 		.data = ring_record_data(rec),
+		.sip_early = ring_record_extra(rec),
 	};
 	dissector_frame(p->dissector, &f);
 }
@@ -217,6 +232,13 @@ static void *dissect_main(void *arg)
 	store_touch(p->store);
 	store_write_unlock(p->store);
 	atomic_store(&p->done, true);
+	if (p->done_pipe[1] >= 0) {
+		/* Wakes a waiter now rather than at its next tick. */
+		ssize_t n;
+		do
+			n = write(p->done_pipe[1], "", 1);
+		while (n < 0 && errno == EINTR);
+	}
 	return NULL;
 }
 
@@ -301,6 +323,11 @@ void pipeline_request_clear(struct pipeline *p)
 bool pipeline_done(const struct pipeline *p)
 {
 	return atomic_load(&((struct pipeline *)p)->done);
+}
+
+int pipeline_done_fd(const struct pipeline *p)
+{
+	return p->done_pipe[0];
 }
 
 size_t pipeline_error_count(const struct pipeline *p)

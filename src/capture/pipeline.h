@@ -59,6 +59,9 @@ void pipeline_request_clear(struct pipeline *p);
 
 /* True once all input has been read and dissected. */
 bool pipeline_done(const struct pipeline *p);
+/* A descriptor that becomes readable once pipeline_done() is true, to
+ * poll() along with others; -1 when none could be made. */
+int pipeline_done_fd(const struct pipeline *p);
 
 /* Problems met while reading (e.g. "FILE: truncated at record N"). */
 size_t pipeline_error_count(const struct pipeline *p);

@@ -21,7 +21,6 @@
 
 #include "util/xalloc.h"
 
-#define RING_ALIGN 16u
 #define RING_FLAG_WRAP 1u
 #define RING_MIN_BYTES (64u * 1024u)
 /* Wake-up checks never sleep longer than this, so a lost wake-up costs at
@@ -60,16 +59,22 @@ static size_t round_up_pow2(size_t n)
 	return p;
 }
 
-static size_t slot_size(uint32_t caplen)
+static size_t align_up(size_t n)
+{
+	return (n + RING_ALIGN - 1) & ~(size_t)(RING_ALIGN - 1);
+}
+
+/* Header, data, and the extra bytes after the data (at ring_record_extra()). */
+static size_t slot_size(uint32_t caplen, uint32_t extra)
 {
 	size_t n = sizeof(struct ring_record) + caplen;
-	return (n + RING_ALIGN - 1) & ~(size_t)(RING_ALIGN - 1);
+	return extra ? align_up(n) + align_up(extra) : align_up(n);
 }
 
 struct ring *ring_new(size_t bytes, size_t max_record)
 {
 	struct ring *r = xcalloc(1, sizeof(*r));
-	size_t need = 2 * slot_size((uint32_t)max_record);
+	size_t need = 2 * slot_size((uint32_t)max_record, 0);
 	r->size = round_up_pow2(bytes > need ? bytes : need);
 	r->mask = r->size - 1;
 	r->buf = aligned_alloc(64, r->size);
@@ -134,9 +139,17 @@ static void wake_producer(struct ring *r)
 	}
 }
 
-bool ring_try_push(struct ring *r, const struct ring_record *hdr, const uint8_t *data)
+bool ring_record_fits(const struct ring *r, uint32_t caplen, uint32_t extra)
 {
-	size_t need = slot_size(hdr->caplen);
+	return slot_size(caplen, extra) <= r->size / 2;
+}
+
+/* Writes hdr and data into the next slot without publishing it, or NULL
+ * when the ring has no room for them now. */
+static struct ring_record *try_reserve(struct ring *r, const struct ring_record *hdr,
+				       const uint8_t *data, uint32_t extra)
+{
+	size_t need = slot_size(hdr->caplen, extra);
 	size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
 	size_t head = r->head_seen;
 	size_t pos = tail & r->mask;
@@ -144,31 +157,51 @@ bool ring_try_push(struct ring *r, const struct ring_record *hdr, const uint8_t 
 	size_t pad = need > to_end ? to_end : 0;
 
 	if (need > r->size / 2)
-		return false;
+		return NULL;
 	if ((tail - head) + pad + need > r->size) {
 		/* Full by the old copy: see how far the consumer has got. */
 		head = r->head_seen = atomic_load_explicit(&r->head, memory_order_acquire);
 		if ((tail - head) + pad + need > r->size)
-			return false;
+			return NULL;
 	}
 	if (pad) {
-		/* Mark the rest of the buffer as skipped, then start at 0. */
+		/* Mark the rest of the buffer as skipped, then start at 0.  The
+		 * marker is published with the record (ring_commit()). */
 		if (to_end >= sizeof(struct ring_record)) {
 			struct ring_record *w = (struct ring_record *)(r->buf + pos);
 			memset(w, 0, sizeof(*w));
 			w->flags = RING_FLAG_WRAP;
 			w->slot_bytes = (uint32_t)to_end;
 		}
-		tail += pad;
 		pos = 0;
 	}
 	struct ring_record *slot = (struct ring_record *)(r->buf + pos);
 	*slot = *hdr;
 	slot->flags = 0;
 	slot->slot_bytes = (uint32_t)need;
+	slot->extra_len = extra;
 	memcpy(slot + 1, data, hdr->caplen);
-	atomic_store_explicit(&r->tail, tail + need, memory_order_release);
-	wake_consumer(r, tail + need);
+	return slot;
+}
+
+void ring_commit(struct ring *r, struct ring_record *slot)
+{
+	/* The slot starts at the tail, or at 0 after a wrap marker. */
+	size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	size_t pos = tail & r->mask;
+	if ((uint8_t *)slot != r->buf + pos)
+		tail += r->size - pos;
+	tail += slot->slot_bytes;
+	atomic_store_explicit(&r->tail, tail, memory_order_release);
+	wake_consumer(r, tail);
+}
+
+bool ring_try_push(struct ring *r, const struct ring_record *hdr, const uint8_t *data)
+{
+	struct ring_record *slot = try_reserve(r, hdr, data, 0);
+	if (!slot)
+		return false;
+	ring_commit(r, slot);
 	return true;
 }
 
@@ -183,11 +216,13 @@ static void deadline_after(struct timespec *ts, int64_t ns)
 	}
 }
 
-bool ring_push_wait(struct ring *r, const struct ring_record *hdr, const uint8_t *data)
+struct ring_record *ring_reserve_wait(struct ring *r, const struct ring_record *hdr,
+				      const uint8_t *data, uint32_t extra)
 {
-	while (!ring_try_push(r, hdr, data)) {
+	struct ring_record *slot;
+	while (!(slot = try_reserve(r, hdr, data, extra))) {
 		if (atomic_load(&r->closed))
-			return false;
+			return NULL;
 		pthread_mutex_lock(&r->lock);
 		atomic_store(&r->producer_waiting, 1);
 		/* Sleep until the consumer has drained the ring to half (see
@@ -202,6 +237,15 @@ bool ring_push_wait(struct ring *r, const struct ring_record *hdr, const uint8_t
 		atomic_store(&r->producer_waiting, 0);
 		pthread_mutex_unlock(&r->lock);
 	}
+	return slot;
+}
+
+bool ring_push_wait(struct ring *r, const struct ring_record *hdr, const uint8_t *data)
+{
+	struct ring_record *slot = ring_reserve_wait(r, hdr, data, 0);
+	if (!slot)
+		return false;
+	ring_commit(r, slot);
 	return true;
 }
 

@@ -22,13 +22,26 @@ struct ring_record {
 	uint16_t source;
 	uint16_t flags;      /* internal */
 	uint32_t slot_bytes; /* internal: header + data + padding */
-	uint32_t reserved;
-	/* caplen bytes of packet data follow */
+	uint32_t extra_len;  /* bytes of producer notes after the data (0: none) */
+	/* caplen bytes of packet data follow, then (aligned) extra_len bytes of
+	 * what the producer worked out about them (ring_reserve_wait()) */
 };
+
+/* Alignment of a record and of its extra bytes. */
+#define RING_ALIGN 16u
 
 static inline const uint8_t *ring_record_data(const struct ring_record *r)
 {
 	return (const uint8_t *)(r + 1);
+}
+
+/* The record's extra bytes, or NULL when it has none. */
+static inline void *ring_record_extra(const struct ring_record *r)
+{
+	if (r->extra_len == 0)
+		return NULL;
+	size_t data_end = sizeof(*r) + r->caplen;
+	return (uint8_t *)r + ((data_end + RING_ALIGN - 1) & ~(size_t)(RING_ALIGN - 1));
 }
 
 struct ring;
@@ -43,6 +56,19 @@ bool ring_try_push(struct ring *r, const struct ring_record *hdr, const uint8_t 
 
 /* Like ring_try_push() but waits for room; false only after ring_close(). */
 bool ring_push_wait(struct ring *r, const struct ring_record *hdr, const uint8_t *data);
+
+/* Whether a record of caplen data bytes and extra bytes of notes can ever
+ * be pushed into r (the ring takes records up to half its size). */
+bool ring_record_fits(const struct ring *r, uint32_t caplen, uint32_t extra);
+
+/* ring_push_wait() in two steps, for a producer that derives notes from the
+ * data it pushes: copies the header and the data into the next slot, with
+ * room for extra bytes at ring_record_extra(), and returns the slot, not yet
+ * visible to the consumer; ring_commit() publishes it.  NULL after
+ * ring_close().  The record must fit (ring_record_fits()). */
+struct ring_record *ring_reserve_wait(struct ring *r, const struct ring_record *hdr,
+				      const uint8_t *data, uint32_t extra);
+void ring_commit(struct ring *r, struct ring_record *slot);
 
 /* The oldest record, or NULL when the ring is empty.  The record stays valid
  * until ring_pop(). */

@@ -9,6 +9,7 @@
 #include "dissect/rtcp.h"
 #include "dissect/rtp.h"
 #include "dissect/sip.h"
+#include "dissect/sip_early.h"
 #include "dissect/udp.h"
 #include "dissect/websocket.h"
 #include "filter/filter.h"
@@ -109,26 +110,29 @@ static void apply_filter(const struct filter *f, struct call *c, const struct si
  * hold parts of this message and belong to its dialog too. */
 static void handle_sip(struct dissector *d, const struct frame *f,
 		       const struct endpoint *src, const struct endpoint *dst,
-		       enum transport transport, struct view raw, bool cut, uint64_t claim_key)
+		       enum transport transport, struct view raw, bool cut, uint64_t claim_key,
+		       struct sip_early *early)
 {
-	struct sip_msg m;
-	enum anomaly a = sip_parse_fast(raw, &m);
+	/* An early parse is used where it lies (the frame's record is this
+	 * thread's until it is done with the frame): no copy. */
+	struct sip_msg parsed, *m = early ? &early->msg : &parsed;
+	enum anomaly a = early ? early->result : sip_parse_fast(raw, &parsed);
 	if (a != ANOMALY_NONE) {
 		/* A message the snaplen cut is reported as cut, whatever part
 		 * of it the parser then missed. */
 		anomaly_count(&d->c.anomalies, cut ? ANOMALY_SIP_CUT : a);
 		return;
 	}
-	if (m.body_cut || cut)
+	if (m->body_cut || cut)
 		anomaly_count(&d->c.anomalies, ANOMALY_SIP_CUT);
 	d->c.sip_messages++;
 	struct sip_event ev = {
 		.frame = f, .src = *src, .dst = *dst, .transport = transport,
-		.raw = raw, .msg = &m,
+		.raw = raw, .msg = m,
 	};
 	struct call *c = store_sip_message(d->store, &ev);
 	if (c && d->filter)
-		apply_filter(d->filter, c, &m, raw);
+		apply_filter(d->filter, c, m, raw);
 	if (c && d->observed) {
 		note_frame_call(d, c->index);
 		if (claim_key)
@@ -254,9 +258,11 @@ static void handle_udp(struct dissector *d, struct segment *seg)
 			handle_orphan(d, seg, payload);
 		return;
 	}
-	if (sip_looks_like(payload))
+	/* An early parse exists only for a payload that looks like SIP. */
+	struct sip_early *early = sip_early_for(seg->frame->sip_early, payload);
+	if (early || sip_looks_like(payload))
 		handle_sip(d, seg->frame, &seg->src, &seg->dst, TRANSPORT_UDP, payload,
-			   cut || seg->cut, seg->frag_key);
+			   cut || seg->cut, seg->frag_key, early);
 }
 
 /* --- SIP over TCP and WebSocket ------------------------------------- */
@@ -274,7 +280,7 @@ static size_t deliver_sip_stream(struct dissector *d, struct tcp_half *half,
 	if (n > 0) {
 		handle_sip(d, seg->frame, &half->src, &half->dst, TRANSPORT_TCP,
 			   view_sub(data, 0, (size_t)n), false,
-			   stream_claim_key(&half->src, &half->dst));
+			   stream_claim_key(&half->src, &half->dst), NULL);
 		return (size_t)n;
 	}
 	if (n == 0)
@@ -331,7 +337,7 @@ static void ws_message(struct dissector *d, struct tcp_half *half,
 {
 	if (sip_looks_like(msg))
 		handle_sip(d, seg->frame, &half->src, &half->dst, TRANSPORT_WS, msg, false,
-			   stream_claim_key(&half->src, &half->dst));
+			   stream_claim_key(&half->src, &half->dst), NULL);
 }
 
 static size_t deliver_websocket(struct dissector *d, struct tcp_half *half,

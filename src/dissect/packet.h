@@ -13,6 +13,8 @@
 #define NS_PER_MS 1000000LL
 
 /* One captured record, as read from libpcap. */
+struct sip_early;
+
 struct frame {
 	int64_t ts_ns;      /* capture time, ns since the Unix epoch */
 	uint64_t number;    /* 1-based, across all merged inputs */
@@ -21,6 +23,9 @@ struct frame {
 	int linktype;       /* DLT_* / LINKTYPE_* */
 	uint16_t source;    /* index of the input it came from */
 	const uint8_t *data;
+	/* SIP parsed ahead by the reader (sip_early.h), or NULL.  The
+	 * dissector may use it in place (store_sip_message() completes it). */
+	struct sip_early *sip_early;
 };
 
 enum { IPPROTO_NUM_TCP = 6, IPPROTO_NUM_UDP = 17, IPPROTO_NUM_SCTP = 132 };

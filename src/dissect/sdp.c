@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "util/line_scan.h"
+
 /* RFC 3550 5.1: the payload type is a 7-bit field. */
 #define RTP_PAYLOAD_TYPE_MAX 127
 #define UDP_PORT_MAX 65535
@@ -64,7 +66,7 @@ static const bool field_space[256] = { [' '] = true, ['\t'] = true };
 
 /* The next space-separated field of *rest; *rest moves past it.  SDP
  * fields are a few bytes long: plain loops beat unrolling or a call. */
-static struct view next_field(struct view *rest)
+static inline __attribute__((always_inline)) struct view next_field(struct view *rest)
 {
 	const uint8_t *p = rest->p, *end = p + rest->len;
 	while (p < end && field_space[*p])
@@ -78,7 +80,8 @@ static struct view next_field(struct view *rest)
 
 /* The part of v before the first c, and *after what follows it (empty when
  * c does not occur). */
-static struct view split_at(struct view v, uint8_t c, struct view *after)
+static inline __attribute__((always_inline)) struct view
+split_at(struct view v, uint8_t c, struct view *after)
 {
 	size_t i = 0;
 	while (i < v.len && v.p[i] != c)
@@ -380,7 +383,7 @@ enum anomaly sdp_parse(struct view body, struct sdp *out)
 
 	struct sdp_parse_state st = { .sdp = out };
 	while (p < end) {
-		const uint8_t *lf = memchr(p, '\n', (size_t)(end - p));
+		const uint8_t *lf = line_scan_lf(p, end);
 		const uint8_t *line_end = lf ? lf : end;
 		const uint8_t *next = lf ? lf + 1 : end;
 		if (line_end > p && line_end[-1] == '\r')

@@ -1,9 +1,12 @@
 /* sip.c - SIP message parsing (RFC 3261 sections 7, 18.3, 20 and 25).
  *
- * One pass over the header block: memchr finds each line end, a header name
- * is classified by its length and then compared once, and every field is a
- * view into the message bytes.  Nothing is allocated or copied. */
+ * One pass over the header block: a vector search finds each line end, a
+ * header name is classified by its length and last letter and then
+ * compared once, and every field is a view into the message bytes.
+ * Nothing is allocated or copied. */
 #include "dissect/sip.h"
+
+#include "util/line_scan.h"
 
 /* RFC 3261 7.1: the only SIP-Version there is; compared case-insensitively
  * as the RFC asks. */
@@ -88,29 +91,6 @@ static inline uint64_t load_word(const uint8_t *p, size_t n)
 /* Sets bit 0x20 in every byte: lower-cases ASCII letters. */
 #define CASE_FOLD_BITS 0x2020202020202020ULL
 
-/* A header name (token characters only) equals the lower-case constant lc
- * of length n, ignoring ASCII case.  Setting bit 0x20 lower-cases letters;
- * on the other token characters it yields bytes that no constant here
- * holds ('-', '.' and digits map to themselves), so it is exact.  Two
- * possibly overlapping word loads cover names of up to 16 bytes. */
-static inline bool token_eq_lower(struct view name, const char *lc, size_t n)
-{
-	if (name.len != n)
-		return false;
-	const uint8_t *a = name.p, *b = (const uint8_t *)lc;
-	size_t w = n >= 8 ? 8 : n >= 4 ? 4 : n >= 2 ? 2 : 1;
-	if (n > 2 * w) {
-		for (size_t i = 0; i < n; i++)
-			if ((a[i] | 0x20) != b[i])
-				return false;
-		return true;
-	}
-	return ((load_word(a, w) | CASE_FOLD_BITS) == (load_word(b, w) | CASE_FOLD_BITS)) &&
-	       ((load_word(a + n - w, w) | CASE_FOLD_BITS) ==
-		(load_word(b + n - w, w) | CASE_FOLD_BITS));
-}
-#define TOKEN_IS(name, lc) token_eq_lower((name), (lc), sizeof(lc) - 1)
-
 /* The first byte in [p, end) whose class has one of the mask bits, or end.
  * Unrolled: most runs scanned are tens of bytes long. */
 static inline const uint8_t *scan_to(const uint8_t *p, const uint8_t *end, uint8_t mask)
@@ -148,6 +128,27 @@ static inline const uint8_t *scan_past(const uint8_t *p, const uint8_t *end, uin
 	while (p < end && (char_class[*p] & mask))
 		p++;
 	return p;
+}
+
+/* scan_to(p, end, CH_ELEMENT): the first '"', '<', ';' or ',' in [p, end),
+ * or end.  It runs over whole Via and From/To values, so sixteen bytes are
+ * compared at a time while that many remain (as in line_scan_lf()). */
+static inline const uint8_t *scan_to_element(const uint8_t *p, const uint8_t *end)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), angle = _mm_set1_epi8('<');
+	const __m128i semi = _mm_set1_epi8(';'), comma = _mm_set1_epi8(',');
+	while (end - p >= 16) {
+		__m128i c = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i any = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, quote), _mm_cmpeq_epi8(c, angle)),
+					   _mm_or_si128(_mm_cmpeq_epi8(c, semi), _mm_cmpeq_epi8(c, comma)));
+		unsigned hits = (unsigned)_mm_movemask_epi8(any);
+		if (hits)
+			return p + __builtin_ctz(hits);
+		p += 16;
+	}
+#endif
+	return scan_to(p, end, CH_ELEMENT);
 }
 
 /* name equals the lower-case constant lc of length n, ignoring ASCII case. */
@@ -277,7 +278,7 @@ static bool parse_start_line(struct view line, struct start_line *out)
  * following line starts (v.len when the line is not terminated). */
 static struct view first_line(struct view v, size_t *next, bool *terminated)
 {
-	const uint8_t *lf = v.len ? memchr(v.p, '\n', v.len) : NULL;
+	const uint8_t *lf = line_scan_lf(v.p, v.p + v.len);
 	size_t end = lf ? (size_t)(lf - v.p) : v.len;
 	*next = lf ? end + 1 : v.len;
 	*terminated = lf != NULL;
@@ -347,7 +348,7 @@ header_next(struct header_cursor *c, struct view *name, struct view *value)
 	const uint8_t *line = c->p, *end = c->end;
 	if (line >= end)
 		return HEADER_DATA_END;
-	const uint8_t *lf = memchr(line, '\n', (size_t)(end - line));
+	const uint8_t *lf = line_scan_lf(line, end);
 	const uint8_t *line_end = lf ? lf : end;
 	const uint8_t *next = lf ? lf + 1 : end;
 	if (line_end == line || (line_end == line + 1 && line[0] == '\r')) {
@@ -355,7 +356,7 @@ header_next(struct header_cursor *c, struct view *name, struct view *value)
 		return lf ? HEADER_BLOCK_END : HEADER_DATA_END;
 	}
 	while (next < end && is_wsp(*next)) {
-		lf = memchr(next, '\n', (size_t)(end - next));
+		lf = line_scan_lf(next, end);
 		line_end = lf ? lf : end;
 		next = lf ? lf + 1 : end;
 	}
@@ -393,50 +394,107 @@ enum sip_field {
 	FIELD_REFERRED_BY,
 };
 
-static enum sip_field compact_field(uint8_t letter)
+/* The names sip_parse() looks for, lower case, with their compact forms
+ * (RFC 3261 7.3.3 and the IANA registry: i f t v c l r b) as names of
+ * their own. */
+struct known_header {
+	char name[16];
+	uint8_t len;
+	uint8_t field; /* enum sip_field */
+};
+#define KNOWN(s, f) { s, sizeof(s) - 1, f }
+enum {
+	KH_NONE, /* 0 in known_header_at[][]: no name there */
+	KH_I, KH_F, KH_T, KH_V, KH_C, KH_L, KH_R, KH_B,
+	KH_TO, KH_VIA, KH_FROM, KH_CSEQ, KH_X_CID, KH_SERVER, KH_REASON,
+	KH_CALL_ID, KH_REFER_TO, KH_REPLACES, KH_X_CALL_ID, KH_USER_AGENT,
+	KH_REFERRED_BY, KH_CONTENT_TYPE, KH_CONTENT_LENGTH,
+};
+static const struct known_header known_headers[] = {
+	[KH_I] = KNOWN("i", FIELD_CALL_ID),      [KH_F] = KNOWN("f", FIELD_FROM),
+	[KH_T] = KNOWN("t", FIELD_TO),           [KH_V] = KNOWN("v", FIELD_VIA),
+	[KH_C] = KNOWN("c", FIELD_CONTENT_TYPE), [KH_L] = KNOWN("l", FIELD_CONTENT_LENGTH),
+	[KH_R] = KNOWN("r", FIELD_REFER_TO),     [KH_B] = KNOWN("b", FIELD_REFERRED_BY),
+	[KH_TO] = KNOWN("to", FIELD_TO),
+	[KH_VIA] = KNOWN("via", FIELD_VIA),
+	[KH_FROM] = KNOWN("from", FIELD_FROM),   [KH_CSEQ] = KNOWN("cseq", FIELD_CSEQ),
+	[KH_X_CID] = KNOWN("x-cid", FIELD_X_CALL_ID),
+	[KH_SERVER] = KNOWN("server", FIELD_SERVER),
+	[KH_REASON] = KNOWN("reason", FIELD_REASON),
+	[KH_CALL_ID] = KNOWN("call-id", FIELD_CALL_ID),
+	[KH_REFER_TO] = KNOWN("refer-to", FIELD_REFER_TO),
+	[KH_REPLACES] = KNOWN("replaces", FIELD_REPLACES),
+	[KH_X_CALL_ID] = KNOWN("x-call-id", FIELD_X_CALL_ID),
+	[KH_USER_AGENT] = KNOWN("user-agent", FIELD_USER_AGENT),
+	[KH_REFERRED_BY] = KNOWN("referred-by", FIELD_REFERRED_BY),
+	[KH_CONTENT_TYPE] = KNOWN("content-type", FIELD_CONTENT_TYPE),
+	[KH_CONTENT_LENGTH] = KNOWN("content-length", FIELD_CONTENT_LENGTH),
+};
+
+/* Longest name in known_headers. */
+#define KNOWN_HEADER_MAX_LEN 14
+/* The five low bits of a letter tell it apart from the other letters
+ * whatever its case. */
+#define LETTER_BITS 31
+#define LETTER_KEY(c) ((c) & LETTER_BITS)
+
+/* The known name of each length and last letter (no two share both): one
+ * table read and one comparison classify a header.  A switch on the length
+ * compiles to an indirect jump whose target changes with every header of
+ * a message, which the processor keeps mispredicting. */
+static const uint8_t known_header_at[KNOWN_HEADER_MAX_LEN + 1][LETTER_BITS + 1] = {
+	[1][LETTER_KEY('i')] = KH_I, [1][LETTER_KEY('f')] = KH_F,
+	[1][LETTER_KEY('t')] = KH_T, [1][LETTER_KEY('v')] = KH_V,
+	[1][LETTER_KEY('c')] = KH_C, [1][LETTER_KEY('l')] = KH_L,
+	[1][LETTER_KEY('r')] = KH_R, [1][LETTER_KEY('b')] = KH_B,
+	[2][LETTER_KEY('o')] = KH_TO,
+	[3][LETTER_KEY('a')] = KH_VIA,
+	[4][LETTER_KEY('m')] = KH_FROM, [4][LETTER_KEY('q')] = KH_CSEQ,
+	[5][LETTER_KEY('d')] = KH_X_CID,
+	[6][LETTER_KEY('r')] = KH_SERVER, [6][LETTER_KEY('n')] = KH_REASON,
+	[7][LETTER_KEY('d')] = KH_CALL_ID,
+	[8][LETTER_KEY('o')] = KH_REFER_TO, [8][LETTER_KEY('s')] = KH_REPLACES,
+	[9][LETTER_KEY('d')] = KH_X_CALL_ID,
+	[10][LETTER_KEY('t')] = KH_USER_AGENT,
+	[11][LETTER_KEY('y')] = KH_REFERRED_BY,
+	[12][LETTER_KEY('e')] = KH_CONTENT_TYPE,
+	[14][LETTER_KEY('h')] = KH_CONTENT_LENGTH,
+};
+
+/* A header name (token characters only, 1 to 16 bytes) equals the
+ * lower-case name lc of the same length, ignoring ASCII case.  Setting bit
+ * 0x20 lower-cases letters; on the other token characters it yields bytes
+ * that no known name holds ('-', '.' and digits map to themselves), so it
+ * is exact.  Two possibly overlapping loads of the widest word that fits
+ * cover the name. */
+static inline __attribute__((always_inline)) bool
+token_eq_known(const uint8_t *a, const char *lc, size_t n)
 {
-	switch (letter) {
-	case 'i': return FIELD_CALL_ID;
-	case 'f': return FIELD_FROM;
-	case 't': return FIELD_TO;
-	case 'v': return FIELD_VIA;
-	case 'c': return FIELD_CONTENT_TYPE;
-	case 'l': return FIELD_CONTENT_LENGTH;
-	case 'r': return FIELD_REFER_TO;
-	case 'b': return FIELD_REFERRED_BY;
-	default: return FIELD_OTHER;
-	}
+	const uint8_t *b = (const uint8_t *)lc;
+	if (n >= 8)
+		return ((load_word(a, 8) | CASE_FOLD_BITS) == (load_word(b, 8) | CASE_FOLD_BITS)) &&
+		       ((load_word(a + n - 8, 8) | CASE_FOLD_BITS) ==
+			(load_word(b + n - 8, 8) | CASE_FOLD_BITS));
+	if (n >= 4)
+		return ((load_word(a, 4) | CASE_FOLD_BITS) == (load_word(b, 4) | CASE_FOLD_BITS)) &&
+		       ((load_word(a + n - 4, 4) | CASE_FOLD_BITS) ==
+			(load_word(b + n - 4, 4) | CASE_FOLD_BITS));
+	if (n >= 2)
+		return ((load_word(a, 2) | CASE_FOLD_BITS) == (load_word(b, 2) | CASE_FOLD_BITS)) &&
+		       ((load_word(a + n - 2, 2) | CASE_FOLD_BITS) ==
+			(load_word(b + n - 2, 2) | CASE_FOLD_BITS));
+	return (a[0] | 0x20) == b[0];
 }
 
-/* Dispatch on the name's length first: one comparison per header at most
- * (two for lengths shared by two interesting names). */
-static inline enum sip_field classify_header(struct view name)
+static inline __attribute__((always_inline)) enum sip_field
+classify_header(struct view name)
 {
-	switch (name.len) {
-	case 1: return compact_field(ascii_lower(name.p[0]));
-	case 2: return TOKEN_IS(name, "to") ? FIELD_TO : FIELD_OTHER;
-	case 3: return TOKEN_IS(name, "via") ? FIELD_VIA : FIELD_OTHER;
-	case 4:
-		if (TOKEN_IS(name, "from"))
-			return FIELD_FROM;
-		return TOKEN_IS(name, "cseq") ? FIELD_CSEQ : FIELD_OTHER;
-	case 5: return TOKEN_IS(name, "x-cid") ? FIELD_X_CALL_ID : FIELD_OTHER;
-	case 6:
-		if (TOKEN_IS(name, "server"))
-			return FIELD_SERVER;
-		return TOKEN_IS(name, "reason") ? FIELD_REASON : FIELD_OTHER;
-	case 7: return TOKEN_IS(name, "call-id") ? FIELD_CALL_ID : FIELD_OTHER;
-	case 8:
-		if (TOKEN_IS(name, "refer-to"))
-			return FIELD_REFER_TO;
-		return TOKEN_IS(name, "replaces") ? FIELD_REPLACES : FIELD_OTHER;
-	case 9: return TOKEN_IS(name, "x-call-id") ? FIELD_X_CALL_ID : FIELD_OTHER;
-	case 10: return TOKEN_IS(name, "user-agent") ? FIELD_USER_AGENT : FIELD_OTHER;
-	case 11: return TOKEN_IS(name, "referred-by") ? FIELD_REFERRED_BY : FIELD_OTHER;
-	case 12: return TOKEN_IS(name, "content-type") ? FIELD_CONTENT_TYPE : FIELD_OTHER;
-	case 14: return TOKEN_IS(name, "content-length") ? FIELD_CONTENT_LENGTH : FIELD_OTHER;
-	default: return FIELD_OTHER;
-	}
+	if (name.len == 0 || name.len > KNOWN_HEADER_MAX_LEN)
+		return FIELD_OTHER;
+	uint8_t k = known_header_at[name.len][LETTER_KEY(name.p[name.len - 1])];
+	if (k == KH_NONE || !token_eq_known(name.p, known_headers[k].name, name.len))
+		return FIELD_OTHER;
+	return (enum sip_field)known_headers[k].field;
 }
 
 /* ---- values: parameters, name-addr ------------------------------------- */
@@ -460,7 +518,7 @@ static const uint8_t *skip_quoted(const uint8_t *p, const uint8_t *end)
 static const uint8_t *next_separator(const uint8_t *p, const uint8_t *end)
 {
 	for (;;) {
-		p = scan_to(p, end, CH_ELEMENT);
+		p = scan_to_element(p, end);
 		if (p == end || *p == ';' || *p == ',')
 			return p;
 		p = *p == '"' ? skip_quoted(p, end) : p + 1;
@@ -478,7 +536,7 @@ static const uint8_t *name_addr_split(const uint8_t *p, const uint8_t *end, stru
 	p = scan_past(p, end, CH_LWS);
 	const uint8_t *start = p;
 	for (;;) {
-		p = scan_to(p, end, CH_ELEMENT);
+		p = scan_to_element(p, end);
 		if (p < end && *p == '"') {
 			p = skip_quoted(p, end);
 			continue;

@@ -58,8 +58,13 @@ bool headless_run(const struct headless_config *cfg, const struct report_sources
 
 	while (!pipeline_done(p) && !signals_stop_requested() &&
 	       !(cfg->should_stop && cfg->should_stop(cfg->ctx))) {
-		struct pollfd pfd = { .fd = signals_fd(), .events = POLLIN };
-		poll(&pfd, pfd.fd >= 0 ? 1 : 0, HEADLESS_TICK_MS);
+		/* The end of the input wakes the loop at once: waiting for
+		 * the next tick would add up to a tick to every file run. */
+		struct pollfd pfd[] = {
+			{ .fd = signals_fd(), .events = POLLIN },
+			{ .fd = pipeline_done_fd(p), .events = POLLIN },
+		};
+		poll(pfd, sizeof(pfd) / sizeof(pfd[0]), HEADLESS_TICK_MS);
 		int64_t now = time_monotonic_ns();
 		if (status && now >= next_status) {
 			print_status(rs, p, d, store, &last);

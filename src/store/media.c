@@ -38,6 +38,20 @@ struct media_index *media_index_new(void)
 	return idx;
 }
 
+/* The formats an endpoint was allocated with: they follow it in the same
+ * block (one allocation per announced endpoint instead of two). */
+static struct media_format *inline_formats(struct media_endpoint *e)
+{
+	return (struct media_format *)(e + 1);
+}
+
+static void release_formats(struct media_endpoint *e)
+{
+	if (e->formats != inline_formats(e))
+		free(e->formats);
+	e->formats = NULL;
+}
+
 void media_index_free(struct media_index *idx)
 {
 	if (!idx)
@@ -45,7 +59,7 @@ void media_index_free(struct media_index *idx)
 	for (size_t i = 0; i <= idx->mask; i++) {
 		struct media_endpoint *e = idx->slots[i].e;
 		if (e) {
-			free(e->formats);
+			release_formats(e);
 			free(e);
 		}
 	}
@@ -135,9 +149,12 @@ static void unlink_from_call(struct media_endpoint *e)
 
 static void copy_formats(struct media_endpoint *e, const struct sdp_media *m)
 {
-	if (e->format_count != m->format_count) {
-		free(e->formats);
-		e->formats = m->format_count ? xcalloc(m->format_count, sizeof(*e->formats)) : NULL;
+	if (e->format_count != m->format_count || !e->formats) {
+		release_formats(e);
+		if (m->format_count && m->format_count <= e->inline_format_cap)
+			e->formats = inline_formats(e);
+		else if (m->format_count)
+			e->formats = xcalloc(m->format_count, sizeof(*e->formats));
 	}
 	e->format_count = m->format_count;
 	for (unsigned i = 0; i < m->format_count && i < SDP_MAX_FORMATS; i++) {
@@ -163,7 +180,10 @@ static void announce_one(struct media_index *idx, struct call *c,
 		e->call = NULL;
 	}
 	if (!e) {
-		e = xcalloc(1, sizeof(*e));
+		/* An RTP endpoint's codec table comes in the same block. */
+		uint8_t cap = kind == MEDIA_RTP ? m->format_count : 0;
+		e = xcalloc(1, sizeof(*e) + cap * sizeof(struct media_format));
+		e->inline_format_cap = cap;
 		e->addr = *addr;
 		idx->slots[slot].hash = h;
 		idx->slots[slot].e = e;
@@ -232,7 +252,7 @@ void media_index_remove_call(struct media_index *idx, struct call *c)
 			remove_slot(idx, i);
 			idx->count--;
 		}
-		free(e->formats);
+		release_formats(e);
 		free(e);
 		e = next;
 	}

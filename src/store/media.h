@@ -38,8 +38,10 @@ struct media_endpoint {
 	uint8_t kind;                      /* enum media_kind */
 	bool rtcp_mux;                     /* RFC 5761: RTCP shares this port */
 	uint8_t format_count;
+	uint8_t inline_format_cap;         /* formats the endpoint's block holds */
 	struct media_endpoint *call_next;  /* the call's endpoints */
-	struct media_format *formats;      /* RTP endpoints: exactly format_count */
+	struct media_format *formats;      /* RTP endpoints: exactly format_count
+					      (in the endpoint's block when they fit) */
 };
 
 /* What RTCP receiver reports (RFC 3550 6.4) and XR VoIP metrics (RFC 3611

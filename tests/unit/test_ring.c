@@ -102,6 +102,59 @@ START_TEST(oversized_record_is_refused)
 }
 END_TEST
 
+/* Extra bytes of the n-th record in extra_bytes_survive_wrap (none for
+ * every third). */
+static uint32_t extra_for(uint32_t n)
+{
+	return n % 3 ? 8 + (n * 131u) % 500u : 0;
+}
+
+/* Records with extra bytes (ring_reserve_wait/ring_commit) mixed with plain
+ * ones, across many wrap-arounds: data and notes come out intact. */
+START_TEST(extra_bytes_survive_wrap)
+{
+	struct ring *r = ring_new(64 * 1024, 1000);
+	uint8_t buf[1000];
+	uint32_t pushed = 0, popped = 0;
+	for (uint32_t round = 0; round < 5000; round++) {
+		uint32_t len = 1 + (round * 7919u) % 1000u;
+		uint32_t extra = extra_for(pushed);
+		ck_assert(ring_record_fits(r, len, extra));
+		struct ring_record h = { .ts_ns = pushed, .caplen = len };
+		fill(buf, len, pushed);
+		struct ring_record *slot = ring_reserve_wait(r, &h, buf, extra);
+		ck_assert_ptr_nonnull(slot);
+		if (extra)
+			fill(ring_record_extra(slot), extra, pushed + 1);
+		else
+			ck_assert_ptr_null(ring_record_extra(slot));
+		ring_commit(r, slot);
+		pushed++;
+		const struct ring_record *rec = ring_peek(r);
+		ck_assert_ptr_nonnull(rec);
+		ck_assert_int_eq(rec->ts_ns, popped);
+		ck_assert(check_bytes(ring_record_data(rec), rec->caplen, popped));
+		ck_assert_uint_eq(rec->extra_len, extra_for(popped));
+		if (rec->extra_len)
+			ck_assert(check_bytes(ring_record_extra(rec), rec->extra_len, popped + 1));
+		/* Leave one record behind now and then so the ring fills up. */
+		if (round % 4 != 0 || ring_used(r) > 32 * 1024) {
+			ring_pop(r);
+			popped++;
+		}
+		if (popped < pushed && ring_used(r) > 48 * 1024) {
+			while ((rec = ring_peek(r)) != NULL) {
+				ck_assert_int_eq(rec->ts_ns, popped);
+				ring_pop(r);
+				popped++;
+			}
+		}
+	}
+	ck_assert(!ring_record_fits(r, 40 * 1024, 0));
+	ring_free(r);
+}
+END_TEST
+
 #define THREAD_RECORDS 200000u
 
 static void *producer(void *arg)
@@ -220,6 +273,7 @@ int main(void)
 	tcase_add_test(tc, push_pop_in_order);
 	tcase_add_test(tc, full_ring_refuses_then_recovers_across_wrap);
 	tcase_add_test(tc, oversized_record_is_refused);
+	tcase_add_test(tc, extra_bytes_survive_wrap);
 	tcase_add_test(tc, threads_lose_nothing_when_waiting);
 	tcase_add_test(tc, cursor_batches_lose_nothing);
 	suite_add_tcase(s, tc);

@@ -322,6 +322,40 @@ START_TEST(mixed_case_names_and_colon_spacing)
 }
 END_TEST
 
+/* Names of the same length and last letter as a known header, and names
+ * one byte off, are other headers: the classification compares the whole
+ * name, not only what the lookup keys on. */
+START_TEST(near_miss_header_names)
+{
+	static const char text[] =
+		"BYE sip:bob@b SIP/2.0\r\n"
+		"Call-IE: no\r\n"
+		"Cell-ID: no\r\n"
+		"X-Mail-Id: no\r\n"
+		"Via_: no\r\n"
+		"Xia: no\r\n"
+		"Content-Lengti: 7\r\n"
+		"Refer-Do: no\r\n"
+		"Server: srv\r\n"
+		"Call-ID: real\r\n"
+		"From: <sip:a@x>;tag=f\r\n"
+		"To: <sip:b@y>\r\n"
+		"CSeq: 2 BYE\r\n"
+		"Via: SIP/2.0/UDP h;branch=z9hG4bKreal\r\n"
+		"Content-Length: 0\r\n"
+		"\r\n";
+	struct sip_msg m;
+	ck_assert_int_eq(parse(text, &m), ANOMALY_NONE);
+	ck_assert_view_str(m.call_id, "real");
+	ck_assert_view_str(m.via_branch, "z9hG4bKreal");
+	ck_assert_int_eq(m.content_length, 0);
+	ck_assert_view_str(m.user_agent, "srv");
+	ck_assert_uint_eq(m.refer_to.len, 0);
+	ck_assert_uint_eq(m.x_call_id.len, 0);
+	ck_assert_uint_eq(m.header_count, 14);
+}
+END_TEST
+
 START_TEST(folded_lines)
 {
 	static const char text[] =
@@ -1000,6 +1034,7 @@ static Suite *sip_suite(void)
 	tcase_add_test(tc, bad_request_lines);
 	tcase_add_test(tc, compact_forms);
 	tcase_add_test(tc, mixed_case_names_and_colon_spacing);
+	tcase_add_test(tc, near_miss_header_names);
 	tcase_add_test(tc, folded_lines);
 	tcase_add_test(tc, value_unfold);
 	tcase_add_test(tc, bare_lf_line_ends);
