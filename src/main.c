@@ -65,32 +65,16 @@ static void tune_malloc(void)
 	mallopt(M_TRIM_THRESHOLD, 2 * MALLOC_GROW_STEP);
 }
 
-/* A filter that does not compile is a command-line error, found before any
- * input is opened. */
-static bool bpf_syntax_ok(const char *bpf, char *err, size_t errlen)
-{
-	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
-	struct bpf_program prog;
-	bool ok = dead && pcap_compile(dead, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) == 0;
-	if (ok)
-		pcap_freecode(&prog);
-	else
-		snprintf(err, errlen, "%s", dead ? pcap_geterr(dead) : "cannot check");
-	if (dead)
-		pcap_close(dead);
-	return ok;
-}
-
 /* Positional arguments: a BPF filter when they compile as one (what
  * sipmon documents); otherwise, as sngrep does, the first is a match
  * expression and the rest the BPF filter. */
 static bool split_positional(struct options *o, const char **bpf, char *err, size_t errlen)
 {
 	*bpf = o->bpf;
-	if (!o->bpf || bpf_syntax_ok(o->bpf, err, errlen))
+	if (!o->bpf || pipeline_bpf_valid(o->bpf, err, errlen))
 		return true;
 	char rest_err[PCAP_ERRBUF_SIZE + 64] = "";
-	if (o->bpf_rest && !bpf_syntax_ok(o->bpf_rest, rest_err, sizeof(rest_err)))
+	if (o->bpf_rest && !pipeline_bpf_valid(o->bpf_rest, rest_err, sizeof(rest_err)))
 		return false;
 	o->match = o->first_arg;
 	*bpf = o->bpf_rest;

@@ -8,6 +8,7 @@
 #include "capture/pipeline.h"
 
 #include <errno.h>
+#include <pcap/pcap.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -381,4 +382,20 @@ void pipeline_drops(const struct pipeline *p, struct drop_counters *out)
 bool pipeline_is_live(const struct pipeline *p)
 {
 	return p->cfg.device_count > 0;
+}
+
+/* Compiled once against a dead Ethernet handle: a filter's syntax does not
+ * depend on the input, so a bad one is found before any input is opened. */
+bool pipeline_bpf_valid(const char *bpf, char *err, size_t errlen)
+{
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+	struct bpf_program prog;
+	bool ok = dead && pcap_compile(dead, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) == 0;
+	if (ok)
+		pcap_freecode(&prog);
+	else
+		snprintf(err, errlen, "%s", dead ? pcap_geterr(dead) : "cannot check");
+	if (dead)
+		pcap_close(dead);
+	return ok;
 }

@@ -81,4 +81,8 @@ void pipeline_drops(const struct pipeline *p, struct drop_counters *out);
 /* True when at least one source is a live device. */
 bool pipeline_is_live(const struct pipeline *p);
 
+/* Whether bpf compiles as a BPF filter (pcap-filter(7)); err says why
+ * not.  For the command line and sipmon.rc's capture.bpf. */
+bool pipeline_bpf_valid(const char *bpf, char *err, size_t errlen);
+
 #endif

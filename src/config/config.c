@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <pcap/pcap.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,18 +166,11 @@ static bool parse_bool(const char *s, bool *out)
 
 static bool check_bpf(const char *value, char *err, size_t errlen)
 {
-	if (!value[0])
+	char why[512];
+	if (!value[0] || pipeline_bpf_valid(value, why, sizeof(why)))
 		return true;
-	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
-	struct bpf_program prog;
-	bool ok = dead && pcap_compile(dead, &prog, value, 1, PCAP_NETMASK_UNKNOWN) == 0;
-	if (ok)
-		pcap_freecode(&prog);
-	else
-		snprintf(err, errlen, "bad BPF filter: %s", dead ? pcap_geterr(dead) : "cannot check");
-	if (dead)
-		pcap_close(dead);
-	return ok;
+	snprintf(err, errlen, "bad BPF filter: %s", why);
+	return false;
 }
 
 /* The eight ANSI colours, numbered as terminals (and ncurses' COLOR_*)
@@ -772,14 +764,22 @@ static const char *home_dir(void)
 	return pw ? pw->pw_dir : NULL;
 }
 
+bool config_user_file(char *path, size_t cap)
+{
+	const char *home = home_dir();
+	if (!home || !home[0])
+		return false;
+	snprintf(path, cap, "%s/.sipmonrc", home);
+	return true;
+}
+
 size_t config_default_files(char paths[][CONFIG_ORIGIN_LEN], size_t cap)
 {
 	size_t n = 0;
 	if (n < cap)
 		snprintf(paths[n++], CONFIG_ORIGIN_LEN, "%s/sipmon.rc", SYSCONFDIR);
-	const char *home = home_dir();
-	if (home && n < cap)
-		snprintf(paths[n++], CONFIG_ORIGIN_LEN, "%s/.sipmonrc", home);
+	if (n < cap && config_user_file(paths[n], CONFIG_ORIGIN_LEN))
+		n++;
 	const char *env = getenv("SIPMONRC");
 	if (env && env[0] && n < cap)
 		snprintf(paths[n++], CONFIG_ORIGIN_LEN, "%s", env);
@@ -798,7 +798,14 @@ static void format_value(const char *v, char *buf, size_t cap)
 	snprintf(buf, cap, quote ? "\"%s\"" : "%s", v);
 }
 
+/* -D lines end in "# origin" at this column, or one space further on. */
 #define DUMP_COMMENT_COLUMN 48
+
+void config_print_origin(FILE *out, int written, const char *origin)
+{
+	fprintf(out, "%*s# %s\n", written < DUMP_COMMENT_COLUMN ? DUMP_COMMENT_COLUMN - written : 1, "",
+		origin);
+}
 
 void config_dump(const struct config *cfg, FILE *out)
 {
@@ -806,9 +813,8 @@ void config_dump(const struct config *cfg, FILE *out)
 	for (int i = 0; i < SET_COUNT; i++) {
 		char v[CONFIG_VALUE_MAX + 3];
 		format_value(cfg->v[i].value, v, sizeof(v));
-		int w = fprintf(out, "set %s %s", settings[i].name, v);
-		fprintf(out, "%*s# %s\n", w < DUMP_COMMENT_COLUMN ? DUMP_COMMENT_COLUMN - w : 1, "",
-			cfg->v[i].origin);
+		config_print_origin(out, fprintf(out, "set %s %s", settings[i].name, v),
+				    cfg->v[i].origin);
 	}
 	fprintf(out, "# aliases\n");
 	for (size_t i = 0; i < cfg->alias_count; i++) {
@@ -820,9 +826,7 @@ void config_dump(const struct config *cfg, FILE *out)
 		} else {
 			netaddr_format(&al->addr, a, sizeof(a));
 		}
-		int w = fprintf(out, "alias %s %s", a, al->name);
-		fprintf(out, "%*s# %s\n", w < DUMP_COMMENT_COLUMN ? DUMP_COMMENT_COLUMN - w : 1, "",
-			al->origin);
+		config_print_origin(out, fprintf(out, "alias %s %s", a, al->name), al->origin);
 	}
 }
 

@@ -163,6 +163,8 @@ size_t config_load_file(struct config *cfg, const char *path, bool must_exist, F
 /* The files read by default, in order: the system file, ~/.sipmonrc and
  * $SIPMONRC (when set).  Writes at most cap paths; returns the count. */
 size_t config_default_files(char paths[][CONFIG_ORIGIN_LEN], size_t cap);
+/* ~/.sipmonrc (HOME, else the password database); false without a home. */
+bool config_user_file(char *path, size_t cap);
 /* Names of the files actually read, in order. */
 size_t config_files_read(const struct config *cfg, const char **out, size_t cap);
 
@@ -178,6 +180,8 @@ const struct config_bind *config_bind_at(const struct config *cfg, size_t i);
 /* The settings as sipmon.rc lines, each with where its value came from
  * (for -D); aliases too.  Key bindings are the interface's to print. */
 void config_dump(const struct config *cfg, FILE *out);
+/* Ends a -D line of `written` characters with its origin comment, aligned. */
+void config_print_origin(FILE *out, int written, const char *origin);
 
 /* Writes the settings changed since loading into path (~/.sipmonrc):
  * each replaces that setting's last `set` line, or is appended; every

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "capture/ring.h"
+#include "output/writer_io.h"
 #include "util/timefmt.h"
 #include "util/xalloc.h"
 
@@ -438,30 +439,13 @@ static void abandon_file(struct pcap_writer *w, int err)
 /* --- writing --------------------------------------------------------------- */
 
 /* n bytes to fd, through short writes and signals; errno on failure. */
-static bool write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t r = write(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = EIO;
-			return false;
-		}
-		p += r;
-		n -= (size_t)r;
-	}
-	return true;
-}
-
 /* Hands the buffered records to the kernel. */
 static bool flush_output(struct pcap_writer *w, int64_t now)
 {
 	w->last_flush_ns = now;
 	if (w->out_fd < 0 || w->file_bytes == w->flushed_bytes)
 		return true;
-	if (!write_all(w->out_fd, w->buf, (size_t)(w->file_bytes - w->flushed_bytes))) {
+	if (!writer_write_all(w->out_fd, w->buf, (size_t)(w->file_bytes - w->flushed_bytes))) {
 		abandon_file(w, errno ? errno : EIO);
 		return false;
 	}
@@ -1039,11 +1023,7 @@ bool pcap_writer_write(struct pcap_writer *w, int64_t ts_ns, uint32_t caplen, ui
 		.wirelen = wirelen,
 		.linktype = linktype,
 	};
-	if (w->lossless ? !ring_push_wait(w->queue, &hdr, data) : !ring_try_push(w->queue, &hdr, data)) {
-		atomic_fetch_add_explicit(&w->queue_drops, 1, memory_order_relaxed);
-		return false;
-	}
-	return true;
+	return writer_enqueue(w->queue, w->lossless, &hdr, data, &w->queue_drops);
 }
 
 void pcap_writer_request_rotation(struct pcap_writer *w)
@@ -1053,11 +1033,8 @@ void pcap_writer_request_rotation(struct pcap_writer *w)
 
 void pcap_writer_close(struct pcap_writer *w)
 {
-	if (!w || w->closed)
-		return;
-	ring_finish(w->queue);
-	pthread_join(w->thread, NULL);
-	w->closed = true;
+	if (w)
+		writer_join(w->queue, w->thread, &w->closed);
 }
 
 void pcap_writer_free(struct pcap_writer *w)

@@ -22,6 +22,7 @@
 
 #include "capture/ring.h"
 #include "dissect/sip.h"
+#include "output/writer_io.h"
 #include "util/timefmt.h"
 #include "util/xalloc.h"
 
@@ -105,30 +106,13 @@ static void abandon_file(struct text_writer *w, int err)
 	fail_writing(w, err);
 }
 
-static bool write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t r = write(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = EIO;
-			return false;
-		}
-		p += r;
-		n -= (size_t)r;
-	}
-	return true;
-}
-
 static bool flush_output(struct text_writer *w, int64_t now)
 {
 	w->last_flush_ns = now;
 	if (w->fd < 0 || w->file_bytes == w->flushed_bytes)
 		return true;
 	errno = 0;
-	if (!write_all(w->fd, w->buf, (size_t)(w->file_bytes - w->flushed_bytes))) {
+	if (!writer_write_all(w->fd, w->buf, (size_t)(w->file_bytes - w->flushed_bytes))) {
 		abandon_file(w, errno ? errno : EIO);
 		return false;
 	}
@@ -272,20 +256,13 @@ bool text_writer_write(struct text_writer *w, const struct sip_text_message *m)
 	if (len)
 		memcpy(w->scratch + sizeof(q), m->raw, len);
 	struct ring_record hdr = { .ts_ns = m->ts_ns, .caplen = (uint32_t)(sizeof(q) + len) };
-	if (w->lossless ? !ring_push_wait(w->queue, &hdr, w->scratch) : !ring_try_push(w->queue, &hdr, w->scratch)) {
-		atomic_fetch_add_explicit(&w->queue_drops, 1, memory_order_relaxed);
-		return false;
-	}
-	return true;
+	return writer_enqueue(w->queue, w->lossless, &hdr, w->scratch, &w->queue_drops);
 }
 
 void text_writer_close(struct text_writer *w)
 {
-	if (!w || w->closed)
-		return;
-	ring_finish(w->queue);
-	pthread_join(w->thread, NULL);
-	w->closed = true;
+	if (w)
+		writer_join(w->queue, w->thread, &w->closed);
 }
 
 void text_writer_free(struct text_writer *w)

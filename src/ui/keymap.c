@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 #include "ui/window.h"
+#include "util/utf8.h"
 
 /* An action can have a few more keys than its defaults (bind adds). */
 #define KEYMAP_KEYS_MAX 8
@@ -81,29 +82,20 @@ static const struct {
 #define NAMED_KEY_COUNT (sizeof(named_keys) / sizeof(named_keys[0]))
 #define FUNCTION_KEYS_MAX 12
 
-/* One UTF-8 character, the whole of s; its code point or -1. */
+/* One UTF-8 character, the whole of s (checked by utf8_valid_len: no
+ * overlong forms or surrogates); its code point or -1. */
 static int utf8_char(const unsigned char *s)
 {
 	size_t len = strlen((const char *)s);
 	if (len == 1)
 		return s[0] >= 0x21 && s[0] < 0x7f ? s[0] : -1;
-	int cp, need;
-	if ((s[0] & 0xe0) == 0xc0)
-		cp = s[0] & 0x1f, need = 2;
-	else if ((s[0] & 0xf0) == 0xe0)
-		cp = s[0] & 0x0f, need = 3;
-	else if ((s[0] & 0xf8) == 0xf0)
-		cp = s[0] & 0x07, need = 4;
-	else
+	if (len == 0 || utf8_valid_len(s, len) != len)
 		return -1;
-	if ((size_t)need != len)
-		return -1;
-	for (int i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return -1;
+	static const unsigned char lead_bits[5] = { 0, 0, 0x1f, 0x0f, 0x07 };
+	int cp = s[0] & lead_bits[len];
+	for (size_t i = 1; i < len; i++)
 		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	return cp >= 0x80 && cp <= 0x10ffff ? cp : -1;
+	return cp;
 }
 
 int keymap_parse_key(const char *name)
@@ -302,8 +294,6 @@ size_t keymap_apply(const struct config *cfg, FILE *errors)
 	return errs;
 }
 
-#define DUMP_COMMENT_COLUMN 48
-
 void keymap_dump(FILE *out)
 {
 	ensure_ready();
@@ -314,15 +304,15 @@ void keymap_dump(FILE *out)
 		for (size_t i = 0; i < n && i < KEYMAP_ACTIONS_MAX; i++) {
 			const struct keymap_entry *e = &keymap.entries[id][i];
 			if (e->key_count == 0) {
-				fprintf(out, "# %s has no key%*s# %s\n", b[i].name, 1, "", e->origin);
+				config_print_origin(out, fprintf(out, "# %s has no key", b[i].name),
+						    e->origin);
 				continue;
 			}
 			for (size_t k = 0; k < e->key_count; k++) {
 				char label[16];
 				keymap_key_label(e->keys[k], label, sizeof(label));
-				int w = fprintf(out, "bind %s %s", label, b[i].name);
-				fprintf(out, "%*s# %s\n", w < DUMP_COMMENT_COLUMN ? DUMP_COMMENT_COLUMN - w : 1,
-					"", e->origin);
+				config_print_origin(out, fprintf(out, "bind %s %s", label, b[i].name),
+						    e->origin);
 			}
 		}
 	}

@@ -158,16 +158,14 @@ static void change(struct ui *ui)
 static void save(void)
 {
 	struct config *cfg = ui_config();
-	const char *home = getenv("HOME");
-	if (!home || !home[0]) {
-		say(true, "HOME is not set: nowhere to save");
+	char path[CONFIG_ORIGIN_LEN];
+	if (!config_user_file(path, sizeof(path))) {
+		say(true, "no home directory: nowhere to save");
 		return;
 	}
 	size_t changed = 0;
 	for (int i = 0; i < SET_COUNT; i++)
 		changed += config_changed(cfg, (enum setting_id)i);
-	char path[CONFIG_ORIGIN_LEN];
-	snprintf(path, sizeof(path), "%s/.sipmonrc", home);
 	if (changed == 0) {
 		say(false, "nothing changed to save in %s", path);
 		return;

@@ -1,0 +1,30 @@
+/* writer_io.h - what the pcap writer and the text writer share: handing a
+ * record to the writer's thread through its queue (waiting when the input
+ * is files, dropping and counting when it is live), stopping that thread,
+ * and write(2) until every byte is out. */
+#ifndef SIPMON_OUTPUT_WRITER_IO_H
+#define SIPMON_OUTPUT_WRITER_IO_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture/ring.h"
+
+/* Queues hdr and data.  lossless: wait for room (files: nothing may be
+ * lost); otherwise a full queue drops the record and counts it in drops
+ * (live capture never waits for a disk).  False when it was not queued. */
+bool writer_enqueue(struct ring *queue, bool lossless, const struct ring_record *hdr,
+		    const uint8_t *data, _Atomic uint64_t *drops);
+
+/* Ends the queue and waits for the writer thread to write what is left;
+ * once (closed remembers). */
+void writer_join(struct ring *queue, pthread_t thread, bool *closed);
+
+/* write(2) until all n bytes are written; false with errno set (EIO for a
+ * write that wrote nothing). */
+bool writer_write_all(int fd, const uint8_t *p, size_t n);
+
+#endif
