@@ -477,3 +477,41 @@ uint64_t ip_layer_held_fragment(const struct ip_layer *ip)
 {
 	return ip->held_fragment;
 }
+
+/* The fast path of the capture reader (dissect/sip_early.c): the header
+ * checks of ip_input() for the plain case, nothing held or counted. */
+bool ip_plain_transport(struct view net, uint8_t *protocol_out, struct view *l4, size_t *l4_len)
+{
+	uint8_t version_ihl, protocol;
+	uint16_t len16, flags_frag;
+	if (!view_u8(net, 0, &version_ihl))
+		return false;
+	size_t header_len, claimed;
+	if (version_ihl >> IP_VERSION_SHIFT == IPV4_VERSION) {
+		header_len = (size_t)(version_ihl & IPV4_IHL_MASK) * IPV4_IHL_UNIT;
+		if (header_len < IPV4_MIN_HEADER_LEN || !view_has(net, 0, header_len) ||
+		    !view_be16(net, IPV4_OFF_TOTAL_LEN, &len16) ||
+		    !view_be16(net, IPV4_OFF_FLAGS_FRAG, &flags_frag) ||
+		    !view_u8(net, IPV4_OFF_PROTOCOL, &protocol) ||
+		    (flags_frag & (IPV4_FLAG_MF | IPV4_FRAG_OFFSET_MASK)))
+			return false;
+		/* A total length of 0 (segmentation offload): the capture. */
+		claimed = len16 ? len16 : net.len;
+	} else if (version_ihl >> IP_VERSION_SHIFT == IPV6_VERSION) {
+		header_len = IPV6_HEADER_LEN;
+		if (!view_has(net, 0, header_len) ||
+		    !view_be16(net, IPV6_OFF_PAYLOAD_LEN, &len16) ||
+		    !view_u8(net, IPV6_OFF_NEXT_HEADER, &protocol) ||
+		    len16 == 0 /* jumbogram */)
+			return false;
+		claimed = header_len + len16;
+	} else {
+		return false;
+	}
+	if (claimed < header_len)
+		return false;
+	*l4 = view_sub(view_from(net, header_len), 0, claimed - header_len);
+	*l4_len = claimed - header_len;
+	*protocol_out = protocol;
+	return true;
+}

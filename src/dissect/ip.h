@@ -57,4 +57,11 @@ struct ip_stats {
 };
 void ip_layer_stats(const struct ip_layer *ip, struct ip_stats *out);
 
+/* The transport bytes (l4, bounded by the length the header claims,
+ * l4_len, and by what was captured) and protocol of an unfragmented IPv4
+ * packet or an IPv6 packet without extension headers; false for anything
+ * else (fragments, options past the header, jumbograms), which only
+ * ip_input() handles. */
+bool ip_plain_transport(struct view net, uint8_t *protocol, struct view *l4, size_t *l4_len);
+
 #endif

@@ -218,6 +218,9 @@ START_TEST(key_names_round_trip)
 	ck_assert_int_eq(keymap_parse_key("^1"), -1);
 	ck_assert_int_eq(keymap_parse_key("^I"), -1);   /* that is Tab */
 	ck_assert_int_eq(keymap_parse_key("\xc3"), -1); /* half a character */
+	ck_assert_int_eq(keymap_parse_key("\xc0\xaf"), -1);     /* overlong '/' */
+	ck_assert_int_eq(keymap_parse_key("\xed\xa0\x80"), -1); /* a surrogate */
+	ck_assert_int_eq(keymap_parse_key("\xe2\x82\xac"), 0x20ac); /* the euro sign */
 	ck_assert_int_eq(keymap_parse_key(""), -1);
 }
 END_TEST

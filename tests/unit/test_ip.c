@@ -1439,6 +1439,50 @@ START_TEST(udp_payload_cut)
 }
 END_TEST
 
+/* The capture reader's fast path: plain IPv4 (with options) and IPv6 give
+ * their transport bytes bounded by the claimed length; fragments, bad
+ * headers and cut headers are left to ip_input(). */
+START_TEST(plain_transport_fast_path)
+{
+	struct buf *d = udp_datagram(0, 40, 1);
+	struct view l4;
+	size_t l4_len;
+	uint8_t proto;
+
+	struct buf *b = scratch(1);
+	ipv4_append(b, v4_a, v4_b, PROTO_UDP, 1, 0, 8, d->b, d->len);
+	put_fill(b, 0, 6); /* Ethernet padding after the datagram */
+	ck_assert(ip_plain_transport(view_make(b->b, b->len), &proto, &l4, &l4_len));
+	ck_assert_uint_eq(proto, PROTO_UDP);
+	ck_assert_uint_eq(l4_len, d->len);
+	ck_assert_uint_eq(l4.len, d->len);
+	ck_assert_mem_eq(l4.p, d->b, d->len);
+	/* Cut by the snaplen: the view stops at the capture, the length not. */
+	ck_assert(ip_plain_transport(view_make(b->b, 28 + 10), &proto, &l4, &l4_len));
+	ck_assert_uint_eq(l4.len, 10);
+	ck_assert_uint_eq(l4_len, d->len);
+	/* A fragment, a header cut short, a bad header length, not IP. */
+	struct buf *f = frag4(2, 7, PROTO_UDP, d, 0, 16, true);
+	ck_assert(!ip_plain_transport(view_make(f->b, f->len), &proto, &l4, &l4_len));
+	ck_assert(!ip_plain_transport(view_make(b->b, 24), &proto, &l4, &l4_len));
+	b->b[0] = 0x44;
+	ck_assert(!ip_plain_transport(view_make(b->b, b->len), &proto, &l4, &l4_len));
+	b->b[0] = 0x55;
+	ck_assert(!ip_plain_transport(view_make(b->b, b->len), &proto, &l4, &l4_len));
+
+	struct buf *v6 = scratch(3);
+	ipv6_append(v6, v6_a, v6_b, PROTO_UDP, d->b, d->len);
+	ck_assert(ip_plain_transport(view_make(v6->b, v6->len), &proto, &l4, &l4_len));
+	ck_assert_uint_eq(proto, PROTO_UDP);
+	ck_assert_uint_eq(l4_len, d->len);
+	/* An extension header is reported as the protocol, not walked. */
+	struct buf *ext = scratch(4);
+	ipv6_append(ext, v6_a, v6_b, PROTO_HOPOPTS, d->b, d->len);
+	ck_assert(ip_plain_transport(view_make(ext->b, ext->len), &proto, &l4, &l4_len));
+	ck_assert_uint_eq(proto, PROTO_HOPOPTS);
+}
+END_TEST
+
 static Suite *ip_suite(void)
 {
 	Suite *s = suite_create("ip");
@@ -1458,6 +1502,7 @@ static Suite *ip_suite(void)
 	tcase_add_test(v4, ipv4_zero_total_len_is_offload);
 	tcase_add_test(v4, not_ip_counted);
 	tcase_add_test(v4, ethernet_vlan_to_udp_payload);
+	tcase_add_test(v4, plain_transport_fast_path);
 	suite_add_tcase(s, v4);
 
 	TCase *frag = tcase_create("ipv4 fragments");
