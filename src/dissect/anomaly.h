@@ -42,6 +42,7 @@
 	X(SIP_CUT, "sip_cut", "SIP message cut short (snaplen or body)")           \
 	X(SIP_TOO_BIG, "sip_too_big", "SIP message over its size limit")           \
 	X(SDP_BAD, "sdp_bad", "SDP body malformed")                                \
+	X(SDP_MEDIA_LIMIT, "sdp_media_limit", "SDP media endpoint over its dialog's limit") \
 	X(RTP_BAD, "rtp_bad", "RTP/RTCP header malformed")
 
 enum anomaly {

@@ -511,6 +511,7 @@ struct dissector *dissector_new(const struct dissect_config *cfg, struct store *
 {
 	struct dissector *d = xcalloc(1, sizeof(*d));
 	d->store = store;
+	store_count_anomalies(store, &d->c.anomalies);
 	d->filter = cfg->filter;
 	d->ip = ip_layer_new(&cfg->ip, &d->c.anomalies, on_segment, d);
 	d->tcp = tcp_table_new(&cfg->tcp, &d->c.anomalies, tcp_deliver, tcp_free_app, d);

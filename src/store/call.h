@@ -123,6 +123,7 @@ struct call {
 
 	/* Media. */
 	struct media_endpoint *media;   /* endpoints announced in SDP */
+	uint16_t media_endpoints;       /* on that list, at most MEDIA_MAX_PER_CALL */
 	struct rtp_stream *streams;     /* streams seen, in first-packet order */
 	struct rtp_stream *streams_tail;
 };

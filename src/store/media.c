@@ -142,8 +142,10 @@ static void unlink_from_call(struct media_endpoint *e)
 	struct media_endpoint **pp = &c->media;
 	while (*pp && *pp != e)
 		pp = &(*pp)->call_next;
-	if (*pp)
+	if (*pp) {
 		*pp = e->call_next;
+		c->media_endpoints--;
+	}
 	e->call_next = NULL;
 }
 
@@ -165,13 +167,16 @@ static void copy_formats(struct media_endpoint *e, const struct sdp_media *m)
 	}
 }
 
-static void announce_one(struct media_index *idx, struct call *c,
+/* False when the endpoint would be the dialog's MEDIA_MAX_PER_CALL + 1st. */
+static bool announce_one(struct media_index *idx, struct call *c,
 			 const struct endpoint *addr, enum media_kind kind,
 			 const struct sdp_media *m)
 {
 	uint64_t h = slot_hash(idx, addr);
 	size_t slot = find_slot(idx, addr, h);
 	struct media_endpoint *e = idx->slots[slot].e;
+	if ((!e || e->call != c) && c->media_endpoints >= MEDIA_MAX_PER_CALL)
+		return false;
 	if (e && e->call != c) {
 		/* The port was reused by another dialog: hand it over.  The
 		 * old dialog keeps the streams it already had. */
@@ -194,6 +199,7 @@ static void announce_one(struct media_index *idx, struct call *c,
 		e->call = c;
 		e->call_next = c->media;
 		c->media = e;
+		c->media_endpoints++;
 	}
 	e->kind = (uint8_t)kind;
 	e->rtcp_mux = m->rtcp_mux;
@@ -201,6 +207,7 @@ static void announce_one(struct media_index *idx, struct call *c,
 	 * needs no codec table. */
 	if (kind == MEDIA_RTP)
 		copy_formats(e, m);
+	return true;
 }
 
 /* The RTCP endpoint an m= line implies (a=rtcp, else the next port);
@@ -230,16 +237,17 @@ void media_index_prefetch(const struct media_index *idx, const struct sdp_media 
 		__builtin_prefetch(&idx->slots[slot_hash(idx, &rtcp) & idx->mask]);
 }
 
-void media_index_announce(struct media_index *idx, struct call *c,
+bool media_index_announce(struct media_index *idx, struct call *c,
 			  const struct sdp_media *m)
 {
 	if (m->port == 0 || m->addr.family == 0)
-		return; /* rejected stream (RFC 3264 6) or no address */
+		return true; /* rejected stream (RFC 3264 6) or no address */
 	struct endpoint rtp = { .ip = m->addr, .port = m->port };
-	announce_one(idx, c, &rtp, MEDIA_RTP, m);
+	bool kept = announce_one(idx, c, &rtp, MEDIA_RTP, m);
 	struct endpoint rtcp;
-	if (rtcp_endpoint(m, &rtcp))
-		announce_one(idx, c, &rtcp, MEDIA_RTCP, m);
+	if (kept && rtcp_endpoint(m, &rtcp))
+		kept = announce_one(idx, c, &rtcp, MEDIA_RTCP, m);
+	return kept;
 }
 
 void media_index_remove_call(struct media_index *idx, struct call *c)
@@ -257,6 +265,7 @@ void media_index_remove_call(struct media_index *idx, struct call *c)
 		e = next;
 	}
 	c->media = NULL;
+	c->media_endpoints = 0;
 }
 
 static const struct media_format *find_format(const struct media_endpoint *me, uint8_t pt)

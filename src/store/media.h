@@ -82,10 +82,16 @@ void media_index_free(struct media_index *idx);
 struct media_endpoint *media_index_lookup(struct media_index *idx,
 					  const struct endpoint *dst);
 
+/* Endpoints one dialog may own: SDP_MAX_MEDIA m= lines, RTP and RTCP,
+ * offer and answer, twice over (re-INVITEs that move the media).  A dialog
+ * re-offering new ports without end would otherwise grow without bound. */
+#define MEDIA_MAX_PER_CALL (SDP_MAX_MEDIA * 2 * 2 * 2)
+
 /* Registers what one SDP m= line announces for call c: its RTP endpoint and
  * its RTCP endpoint (a=rtcp, else port+1, none with rtcp-mux).  An endpoint
- * already owned by another dialog moves to c (ports get reused). */
-void media_index_announce(struct media_index *idx, struct call *c,
+ * already owned by another dialog moves to c (ports get reused).  False
+ * when c owns MEDIA_MAX_PER_CALL endpoints already (not registered). */
+bool media_index_announce(struct media_index *idx, struct call *c,
 			  const struct sdp_media *m);
 
 /* Starts fetching the index slots media_index_announce() will need for m

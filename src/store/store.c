@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dissect/anomaly.h"
 #include "dissect/multipart.h"
 #include "dissect/sdp.h"
 #include "store/orphan.h"
@@ -27,6 +28,9 @@ struct call_slot {
 
 struct store {
 	struct store_config cfg;
+	/* The dissector's malformed-input counters (NULL: not counted), so
+	 * bad SDP is reported with every other reason. */
+	struct anomaly_counters *anomalies;
 	struct call_slot *slots;
 	size_t mask;
 	size_t count;
@@ -307,7 +311,7 @@ static bool read_sdp(struct store *s, const struct sip_msg *m, struct sdp *sdp)
 	if (m->body.len == 0 || !multipart_find_sdp(m->content_type, m->body, &body))
 		return false;
 	if (sdp_parse(body, sdp) != ANOMALY_NONE) {
-		s->stats.sdp_bad++;
+		anomaly_count(s->anomalies, ANOMALY_SDP_BAD);
 		return false;
 	}
 	for (unsigned i = 0; i < sdp->media_count; i++)
@@ -370,7 +374,8 @@ struct call *store_sip_message(struct store *s, const struct sip_event *ev)
 		call_count_message(c, s->cfg.max_messages);
 	/* RFC 3264: each side names where it receives. */
 	for (unsigned i = 0; has_sdp && i < sdp.media_count; i++)
-		media_index_announce(s->media, c, &sdp.media[i]);
+		if (!media_index_announce(s->media, c, &sdp.media[i]))
+			anomaly_count(s->anomalies, ANOMALY_SDP_MEDIA_LIMIT);
 	return c;
 }
 
@@ -438,3 +443,8 @@ void store_read_lock(struct store *s) { pthread_rwlock_rdlock(&s->lock); }
 void store_read_unlock(struct store *s) { pthread_rwlock_unlock(&s->lock); }
 void store_write_lock(struct store *s) { pthread_rwlock_wrlock(&s->lock); }
 void store_write_unlock(struct store *s) { pthread_rwlock_unlock(&s->lock); }
+
+void store_count_anomalies(struct store *s, struct anomaly_counters *counters)
+{
+	s->anomalies = counters;
+}

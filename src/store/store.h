@@ -44,7 +44,6 @@ struct store_stats {
 	uint64_t messages_over_limit;    /* messages of dialogs refused at the limit */
 	uint64_t messages_filtered;      /* messages of dialogs -c left out */
 	uint64_t retransmissions;
-	uint64_t sdp_bad;
 	uint64_t kept_bytes;             /* frames kept for saving, now */
 	uint64_t keep_refused;           /* frames not kept: budget full */
 };
@@ -103,6 +102,12 @@ void store_clear(struct store *s);
 size_t store_call_count(const struct store *s);
 const struct store_config *store_get_config(const struct store *s);
 void store_get_stats(const struct store *s, struct store_stats *out);
+
+/* Where the store counts the malformed input it finds itself (bad SDP,
+ * media over a dialog's limit): the dissector's counters, on the
+ * dissection thread that owns both. */
+struct anomaly_counters;
+void store_count_anomalies(struct store *s, struct anomaly_counters *counters);
 
 void store_read_lock(struct store *s);
 void store_read_unlock(struct store *s);

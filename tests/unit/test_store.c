@@ -390,6 +390,44 @@ START_TEST(sdp_announces_media)
 }
 END_TEST
 
+/* A dialog re-offering new ports without end owns at most
+ * MEDIA_MAX_PER_CALL endpoints; the rest are counted, not registered, and
+ * a port it already owns is still updated. */
+START_TEST(media_endpoints_per_dialog_are_bounded)
+{
+	struct store *s = new_store(10, false, false);
+	struct anomaly_counters counters = { { 0 } };
+	store_count_anomalies(s, &counters);
+	char sdp[256];
+	struct call *c = NULL;
+	const unsigned offers = MEDIA_MAX_PER_CALL; /* RTP + RTCP each: twice the limit */
+	for (unsigned i = 0; i < offers; i++) {
+		snprintf(sdp, sizeof(sdp),
+			 "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\n"
+			 "t=0 0\r\nm=audio %u RTP/AVP 0\r\n", 10000 + 2 * i);
+		char branch[16];
+		snprintf(branch, sizeof(branch), "r%u", i);
+		c = feed(s, request("INVITE", "storm", i + 1, "INVITE", branch, sdp), i, true);
+	}
+	ck_assert_uint_eq(c->media_endpoints, MEDIA_MAX_PER_CALL);
+	unsigned listed = 0;
+	for (struct media_endpoint *e = c->media; e; e = e->call_next)
+		listed++;
+	ck_assert_uint_eq(listed, MEDIA_MAX_PER_CALL);
+	ck_assert_uint_eq(counters.count[ANOMALY_SDP_MEDIA_LIMIT], offers / 2);
+	struct endpoint e;
+	netaddr_parse(view_cstr("192.0.2.1"), &e.ip);
+	e.port = 10000;
+	ck_assert_ptr_eq(store_media_lookup(s, &e)->call, c);
+	e.port = (uint16_t)(10000 + 2 * (offers - 1));
+	ck_assert_ptr_null(store_media_lookup(s, &e));
+	/* A bad SDP body is counted with the same counters. */
+	feed(s, request("INVITE", "bad", 1, "INVITE", "x", "not a session description"), 1000, true);
+	ck_assert_uint_eq(counters.count[ANOMALY_SDP_BAD], 1);
+	store_free(s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("store");
@@ -407,6 +445,7 @@ int main(void)
 	tcase_add_test(tc, message_ring_keeps_the_newest);
 	tcase_add_test(tc, messages_only_counted_without_records);
 	tcase_add_test(tc, sdp_announces_media);
+	tcase_add_test(tc, media_endpoints_per_dialog_are_bounded);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
