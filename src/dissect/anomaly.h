@@ -43,7 +43,8 @@
 	X(SIP_TOO_BIG, "sip_too_big", "SIP message over its size limit")           \
 	X(SDP_BAD, "sdp_bad", "SDP body malformed")                                \
 	X(SDP_MEDIA_LIMIT, "sdp_media_limit", "SDP media endpoint over its dialog's limit") \
-	X(RTP_BAD, "rtp_bad", "RTP/RTCP header malformed")
+	X(RTP_BAD, "rtp_bad", "RTP/RTCP header malformed")                          \
+	X(RTP_STREAM_LIMIT, "rtp_stream_limit", "RTP stream over its endpoint's limit")
 
 enum anomaly {
 	ANOMALY_NONE = 0,

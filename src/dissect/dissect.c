@@ -207,6 +207,10 @@ static void handle_media(struct dissector *d, struct media_endpoint *me,
 	}
 	d->c.rtp_packets++;
 	struct rtp_stream *s = media_endpoint_stream(me, &seg->src, &seg->dst, h.ssrc, h.pt);
+	if (!s) {
+		anomaly_count(&d->c.anomalies, ANOMALY_RTP_STREAM_LIMIT);
+		return;
+	}
 	if (s->packets == 0) {
 		s->first_ns = seg->frame->ts_ns;
 		d->c.rtp_streams++;

@@ -182,6 +182,7 @@ static bool announce_one(struct media_index *idx, struct call *c,
 		 * old dialog keeps the streams it already had. */
 		unlink_from_call(e);
 		e->streams = NULL;
+		e->stream_count = 0;
 		e->call = NULL;
 	}
 	if (!e) {
@@ -285,6 +286,9 @@ struct rtp_stream *media_endpoint_stream(struct media_endpoint *me,
 	for (; s; s = s->endpoint_next)
 		if (s->ssrc == ssrc && endpoint_eq(&s->src, src) && endpoint_eq(&s->dst, dst))
 			return s;
+	if (me->stream_count >= MEDIA_MAX_STREAMS_PER_ENDPOINT)
+		return NULL;
+	me->stream_count++;
 	s = xcalloc(1, sizeof(*s));
 	s->src = *src;
 	s->dst = *dst;

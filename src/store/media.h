@@ -39,6 +39,7 @@ struct media_endpoint {
 	bool rtcp_mux;                     /* RFC 5761: RTCP shares this port */
 	uint8_t format_count;
 	uint8_t inline_format_cap;         /* formats the endpoint's block holds */
+	uint8_t stream_count;              /* on streams, at most MEDIA_MAX_STREAMS_PER_ENDPOINT */
 	struct media_endpoint *call_next;  /* the call's endpoints */
 	struct media_format *formats;      /* RTP endpoints: exactly format_count
 					      (in the endpoint's block when they fit) */
@@ -100,9 +101,14 @@ void media_index_prefetch(const struct media_index *idx, const struct sdp_media 
 /* Forgets all endpoints of c (before c is freed). */
 void media_index_remove_call(struct media_index *idx, struct call *c);
 
+/* Streams (SSRC and source) one endpoint may gather: an SSRC change or
+ * two, a few sources (forking, NAT rebinding).  Packets with ever new SSRCs
+ * or sources must not grow a dialog without bound. */
+#define MEDIA_MAX_STREAMS_PER_ENDPOINT 16
+
 /* The stream (src, dst, ssrc) found through me (dst is me->addr, or src is
  * for symmetric RTP), created on first use and appended to the call's
- * streams. */
+ * streams; NULL when me has MEDIA_MAX_STREAMS_PER_ENDPOINT already. */
 struct rtp_stream *media_endpoint_stream(struct media_endpoint *me,
 					 const struct endpoint *src,
 					 const struct endpoint *dst,

@@ -382,6 +382,13 @@ START_TEST(sdp_announces_media)
 	/* A new SSRC on the same addresses is a new stream. */
 	ck_assert_ptr_ne(media_endpoint_stream(me, &src, &dst, 0x5678, 8), st);
 
+	/* Ever new SSRCs stop making streams at the endpoint's limit. */
+	unsigned made = 2;
+	for (uint32_t ssrc = 1; made < MEDIA_MAX_STREAMS_PER_ENDPOINT; ssrc++, made++)
+		ck_assert_ptr_nonnull(media_endpoint_stream(me, &src, &dst, ssrc, 8));
+	ck_assert_ptr_null(media_endpoint_stream(me, &src, &dst, 0x9999, 8));
+	ck_assert_ptr_eq(media_endpoint_stream(me, &src, &dst, 0x1234, 8), st);
+
 	/* Another dialog announcing the same port takes it over. */
 	struct call *c2 = feed(s, request("INVITE", "m2", 1, "INVITE", "b", SDP_A), 20, true);
 	ck_assert_ptr_eq(store_media_lookup(s, &dst)->call, c2);
