@@ -178,11 +178,6 @@ void live_source_drops(const struct live_source *ls, struct live_drops *out)
 	out->captured = atomic_load(&m->captured);
 }
 
-const char *live_source_device(const struct live_source *ls)
-{
-	return ls->device;
-}
-
 const char *live_source_error(const struct live_source *ls)
 {
 	return atomic_load(&((struct live_source *)ls)->failed) ? ls->error : NULL;

@@ -46,7 +46,6 @@ struct live_drops {
 };
 void live_source_drops(const struct live_source *ls, struct live_drops *out);
 
-const char *live_source_device(const struct live_source *ls);
 const char *live_source_error(const struct live_source *ls); /* NULL when none */
 
 #endif

@@ -109,6 +109,12 @@ static void write_capture(struct json *j, const struct report_input *in)
 	json_object_end(j);
 	json_key(j, "not_ip"); json_u64(j, c->not_ip);
 	json_key(j, "retransmissions"); json_u64(j, st.retransmissions);
+	/* --orphan-rtp: streams its bounded table forgot (oldest first). */
+	const struct orphan_table *orphans = store_orphans(in->store);
+	if (orphans) {
+		json_key(j, "orphan_streams_evicted");
+		json_u64(j, orphan_table_evicted(orphans));
+	}
 	json_key(j, "dialogs");
 	json_object_begin(j);
 	json_key(j, "stored"); json_u64(j, store_call_count(in->store));
@@ -552,6 +558,9 @@ void report_write_text(FILE *out, const struct report_input *in)
 				s->packets, f.lost, f.lost_pct);
 		}
 		free(list);
+		if (orphan_table_evicted(orphans))
+			fprintf(out, "  (%zu orphan streams forgotten: the table was full)\n",
+				orphan_table_evicted(orphans));
 	}
 }
 

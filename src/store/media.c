@@ -340,7 +340,3 @@ void rtp_stream_list_free(struct rtp_stream *s)
 	}
 }
 
-size_t media_index_count(const struct media_index *idx)
-{
-	return idx->count;
-}

@@ -121,6 +121,4 @@ struct rtp_stream *call_stream_by_ssrc(struct call *c, uint32_t ssrc);
 /* Frees a call's stream list. */
 void rtp_stream_list_free(struct rtp_stream *s);
 
-size_t media_index_count(const struct media_index *idx);
-
 #endif

@@ -174,11 +174,6 @@ struct rtp_stream *orphan_table_packet(struct orphan_table *t, const struct endp
 	return s;
 }
 
-bool orphan_confirmed(const struct rtp_stream *s)
-{
-	return ((const struct orphan_entry *)s)->confirmed;
-}
-
 static int by_first_seen(const void *a, const void *b)
 {
 	const struct rtp_stream *x = *(const struct rtp_stream *const *)a;

@@ -32,9 +32,6 @@ struct rtp_stream *orphan_table_packet(struct orphan_table *t, const struct endp
 				       const struct endpoint *dst, const struct rtp_header *h,
 				       int64_t ts_ns);
 
-/* Whether s has proved to be RTP (only those are reported). */
-bool orphan_confirmed(const struct rtp_stream *s);
-
 /* The confirmed streams, first seen first; returns how many (at most
  * max). */
 size_t orphan_table_collect(struct orphan_table *t, const struct rtp_stream **out, size_t max);

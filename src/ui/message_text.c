@@ -26,12 +26,6 @@ void text_rows_reset(struct text_rows *r)
 	r->dropped = 0;
 }
 
-void text_rows_free(struct text_rows *r)
-{
-	free(r->rows);
-	memset(r, 0, sizeof(*r));
-}
-
 void text_rows_add_info(struct text_rows *r, uint32_t off, uint32_t len)
 {
 	struct text_row row = { .off = off, .len = len, .kind = TEXT_INFO };

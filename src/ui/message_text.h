@@ -41,7 +41,6 @@ void text_rows_add_message(struct text_rows *r, const uint8_t *text, uint32_t of
 /* One TEXT_INFO row (a line sipmon wrote, e.g. time and addresses). */
 void text_rows_add_info(struct text_rows *r, uint32_t off, uint32_t len);
 void text_rows_reset(struct text_rows *r);
-void text_rows_free(struct text_rows *r);
 
 /* Draws one row at y, x in width columns, highlighted by kind; extra is
  * added to every attribute (the diff marks). */

@@ -105,11 +105,6 @@ void ui_pop(struct ui *ui)
 		ui->depth--;
 }
 
-enum ui_window_id ui_below_top(const struct ui *ui)
-{
-	return ui->depth >= 2 ? ui->stack[ui->depth - 2] : ui->stack[0];
-}
-
 void ui_note(struct ui *ui, const char *fmt, ...)
 {
 	va_list ap;

@@ -135,8 +135,6 @@ void ui_apply_settings(struct ui *ui);
 void ui_push(struct ui *ui, enum ui_window_id id);
 void ui_pop(struct ui *ui);
 const struct ui_window *ui_window_of(enum ui_window_id id);
-/* The window below the top one (what a dialog is drawn over). */
-enum ui_window_id ui_below_top(const struct ui *ui);
 void ui_note(struct ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Quit: asks first while a live capture runs. */
 void ui_request_quit(struct ui *ui);
