@@ -65,9 +65,24 @@ wait_for() {
 	return 1
 }
 
+# eventually COMMAND...: until COMMAND succeeds (5 s at most). Keys are
+# followed by a short pause only; a sanitizer build on a busy machine may
+# draw later than that, so every positive check polls instead of trusting it.
+eventually() {
+	i=0
+	while [ $i -lt 50 ]; do
+		"$@" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+line_matches() { line "$1" | grep -qE -- "$2"; }
+screen_matches() { screen | grep -q -- "$1"; }
+
 # expect_line N REGEX WHAT: line N must match the extended regex.
 expect_line() {
-	if line "$1" | grep -qE -- "$2"; then ok; else bad "$3: line $1 should match /$2/, is: $(line "$1")"; fi
+	if eventually line_matches "$1" "$2"; then ok; else bad "$3: line $1 should match /$2/, is: $(line "$1")"; fi
 }
 
 # expect_text TEXT WHAT / expect_no_text TEXT WHAT: anywhere on screen.
@@ -77,7 +92,7 @@ expect_no_text() { if screen | grep -qF -- "$1"; then bad "$2: '$1' should not b
 # wait_exit STATUS WHAT: sipmon must have ended with STATUS.
 wait_exit() {
 	i=0
-	while [ ! -s "$tmp/exit" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	while [ ! -s "$tmp/exit" ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
 	got=$(cat "$tmp/exit" 2>/dev/null)
 	if [ "$got" = "$1" ]; then ok; else bad "$2: exit status '$got', want $1"; fi
 }
