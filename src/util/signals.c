@@ -40,6 +40,13 @@ bool signals_install(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A closed terminal or SSH session (SIGHUP) stops the run in the same
+	 * order, so a capture's output files are flushed and closed rather
+	 * than cut mid-buffer.  Under nohup SIGHUP arrives ignored and stays
+	 * so: the user asked the run to outlive the terminal. */
+	struct sigaction old;
+	if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &sa, NULL);
 	/* A closed report pipe (sipmon ... | head) must not kill the
 	 * capture: writes fail with EPIPE instead. */
 	signal(SIGPIPE, SIG_IGN);

@@ -1,4 +1,4 @@
-/* signals.h - SIGINT/SIGTERM as an event the main loop can wait for.
+/* signals.h - SIGINT/SIGTERM/SIGHUP as an event the main loop can wait for.
  *
  * The handler only sets a flag and writes one byte to a pipe (both
  * async-signal-safe); the main loop (headless or TUI) polls the pipe and

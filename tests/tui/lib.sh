@@ -27,6 +27,36 @@ bad() {
 	echo "--- screen ---"
 	screen
 	echo "--------------"
+	if [ -s "$tmp/stderr.${started:-0}" ]; then
+		echo "--- sipmon's stderr ---"
+		tail -40 "$tmp/stderr.${started:-0}"
+		echo "-----------------------"
+	fi
+}
+
+# finish NAME: end every session, then fail on any sanitizer report in
+# sipmon's stderr (a leak at exit or a UBSan error that left the screen
+# looking right), print the counts and set the exit status.
+finish() {
+	i=1
+	while [ "$i" -le "$started" ]; do
+		tmux -L "sipmon-tui-$$-$i" -f /dev/null kill-server >/dev/null 2>&1
+		i=$((i + 1))
+	done
+	i=1
+	while [ "$i" -le "$started" ]; do
+		# Up to 10 s for each sipmon to end (leak checking runs at exit).
+		w=0
+		while [ ! -e "$tmp/ended.$i" ] && [ $w -lt 100 ]; do sleep 0.1; w=$((w + 1)); done
+		if grep -qE 'Sanitizer|runtime error:' "$tmp/stderr.$i" 2>/dev/null; then
+			fail=$((fail + 1))
+			echo "FAIL: session $i: sanitizer report:"
+			head -60 "$tmp/stderr.$i"
+		fi
+		i=$((i + 1))
+	done
+	echo "$1: $pass passed, $fail failed"
+	[ "$fail" = 0 ]
 }
 
 # start COLS LINES ARGS...: sipmon in a fresh session; its exit status goes
@@ -43,8 +73,10 @@ start() {
 	rm -f "$tmp/exit"
 	args=""
 	for a in "$@"; do args="$args '$a'"; done
+	# stderr goes to a file per session: a sanitizer report (or any
+	# message) is kept for finish, which fails the test on one.
 	T new-session -d -x "$cols" -y "$lines" \
-		"cd '$tmp' && HOME='$tmp/home' SIPMONRC='${SIPMONRC_FOR_TEST:-}' LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC TERM=screen-256color '$SIPMON' $args; echo \$? > '$tmp/exit'"
+		"cd '$tmp' && HOME='$tmp/home' SIPMONRC='${SIPMONRC_FOR_TEST:-}' LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC TERM=screen-256color '$SIPMON' $args 2>'$tmp/stderr.$started'; echo \$? > '$tmp/exit'; : > '$tmp/ended.$started'"
 	wait_for "Mode:" || bad "sipmon $* did not show the call list"
 }
 
