@@ -393,6 +393,7 @@ int main(int argc, char **argv)
 			.mode = pipeline_is_live(p) ? "device" : opt.realtime > 0 ? "replay" : "file",
 			.sources = sources.ptrs, .source_count = sources.count,
 			.config = cfg, .config_errors = config_errors,
+			.writer = out.writer, .text = out.text,
 		};
 		status = ui_run(&ui);
 		pipeline_stop(p);

@@ -1,4 +1,5 @@
-/* file_source.c - pcap/pcapng files through libpcap (see file_source.h). */
+/* file_source.c - pcap/pcapng files (see file_source.h): classic pcap by
+ * pcap_file.c, everything else through libpcap. */
 #include "capture/file_source.h"
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "capture/pcap_file.h"
 #include "dissect/sip_early.h"
 #include "util/xalloc.h"
 
@@ -19,12 +21,16 @@
 
 struct input_file {
 	const char *path;
-	pcap_t *pcap;
+	struct pcap_file *fast;    /* classic pcap, read by pcap_file.c */
+	pcap_t *pcap;              /* or libpcap's handle; with fast, only
+				    * there to compile the filter */
+	struct bpf_program filter; /* fast's BPF filter, when has_filter */
+	bool has_filter;
 	int linktype;
 	uint64_t records;          /* records read so far */
-	bool has_pending;          /* hdr/data hold the next record */
+	bool has_pending;          /* the fields below hold the next record */
 	bool done;
-	struct pcap_pkthdr *hdr;
+	uint32_t caplen, wirelen;
 	const u_char *data;
 	int64_t pending_ts;
 };
@@ -108,6 +114,52 @@ static FILE *open_capture_stream(const char *path, char *errbuf, size_t errlen)
 	return f;
 }
 
+/* The bytes pcap_file_open() read from a stream it did not take, served
+ * again before the rest of the stream: libpcap then sees the whole file. */
+struct prefixed {
+	FILE *under;
+	uint8_t bytes[PCAP_FILE_HEADER_LEN];
+	size_t len, pos;
+};
+
+static ssize_t prefixed_read(void *cookie, char *buf, size_t size)
+{
+	struct prefixed *p = cookie;
+	size_t n = 0;
+	if (p->pos < p->len) {
+		n = p->len - p->pos < size ? p->len - p->pos : size;
+		memcpy(buf, p->bytes + p->pos, n);
+		p->pos += n;
+	}
+	if (n < size) {
+		n += fread(buf + n, 1, size - n, p->under);
+		if (n == 0 && ferror(p->under))
+			return -1;
+	}
+	return (ssize_t)n;
+}
+
+static int prefixed_close(void *cookie)
+{
+	struct prefixed *p = cookie;
+	int rc = fclose(p->under);
+	free(p);
+	return rc;
+}
+
+static FILE *prefixed_stream(FILE *under, const uint8_t *bytes, size_t len)
+{
+	struct prefixed *p = xcalloc(1, sizeof(*p));
+	p->under = under;
+	memcpy(p->bytes, bytes, len);
+	p->len = len;
+	cookie_io_functions_t io = { .read = prefixed_read, .close = prefixed_close };
+	FILE *f = fopencookie(p, "rb", io);
+	if (!f)
+		free(p);
+	return f;
+}
+
 /* libpcap says "unknown file format" for anything that is not a capture;
  * say it the way a user understands. */
 static void describe_open_error(const char *path, const char *pcap_err, char *errbuf,
@@ -140,16 +192,41 @@ struct file_source *file_source_open(const char *const *paths, size_t count,
 		if (!stream)
 			goto fail;
 		setvbuf(stream, NULL, _IOFBF, FILE_SOURCE_READ_BUFFER);
-		/* libpcap owns stream from here: pcap_close() closes it. */
-		in->pcap = pcap_fopen_offline_with_tstamp_precision(
-			stream, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
-		if (!in->pcap) {
-			fclose(stream);
-			describe_open_error(strcmp(paths[i], "-") ? paths[i] : "standard input",
-					    pcap_err, errbuf, errlen);
-			goto fail;
+		uint8_t prefix[PCAP_FILE_HEADER_LEN];
+		size_t prefix_len;
+		in->fast = pcap_file_open(stream, 0, prefix, &prefix_len);
+		if (in->fast) {
+			in->linktype = pcap_file_linktype(in->fast);
+			/* A handle without a file, to compile the filter for
+			 * this link type. */
+			in->pcap = pcap_open_dead_with_tstamp_precision(
+				in->linktype, (int)pcap_file_snaplen(in->fast),
+				PCAP_TSTAMP_PRECISION_NANO);
+			if (!in->pcap) {
+				snprintf(errbuf, errlen, "%s: out of memory", paths[i]);
+				goto fail;
+			}
+		} else {
+			FILE *whole = prefixed_stream(stream, prefix, prefix_len);
+			if (!whole) {
+				fclose(stream);
+				snprintf(errbuf, errlen, "%s: cannot read", paths[i]);
+				goto fail;
+			}
+			setvbuf(whole, NULL, _IOFBF, FILE_SOURCE_READ_BUFFER);
+			/* libpcap owns the stream from here: pcap_close()
+			 * closes it. */
+			in->pcap = pcap_fopen_offline_with_tstamp_precision(
+				whole, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+			if (!in->pcap) {
+				fclose(whole);
+				describe_open_error(strcmp(paths[i], "-") ? paths[i]
+									 : "standard input",
+						    pcap_err, errbuf, errlen);
+				goto fail;
+			}
+			in->linktype = pcap_datalink(in->pcap);
 		}
-		in->linktype = pcap_datalink(in->pcap);
 		int snaplen = pcap_snapshot(in->pcap);
 		if (snaplen > 0 && (size_t)snaplen > fs->max_record)
 			fs->max_record = (size_t)snaplen;
@@ -159,6 +236,11 @@ struct file_source *file_source_open(const char *const *paths, size_t count,
 				snprintf(errbuf, errlen, "bad filter '%s': %s", bpf,
 					 pcap_geterr(in->pcap));
 				goto fail;
+			}
+			if (in->fast) {
+				in->filter = prog;
+				in->has_filter = true;
+				continue;
 			}
 			int rc = pcap_setfilter(in->pcap, &prog);
 			pcap_freecode(&prog);
@@ -183,9 +265,14 @@ void file_source_free(struct file_source *fs)
 {
 	if (!fs)
 		return;
-	for (size_t i = 0; i < fs->count; i++)
-		if (fs->files[i].pcap)
-			pcap_close(fs->files[i].pcap);
+	for (size_t i = 0; i < fs->count; i++) {
+		struct input_file *in = &fs->files[i];
+		if (in->has_filter)
+			pcap_freecode(&in->filter);
+		if (in->pcap)
+			pcap_close(in->pcap);
+		pcap_file_close(in->fast);
+	}
 	for (size_t i = 0; i < fs->error_count; i++)
 		free(fs->errors[i]);
 	free(fs->files);
@@ -210,30 +297,84 @@ static int64_t timestamp_ns(int64_t sec, int64_t ns)
 	return sec * 1000000000LL + ns;
 }
 
+static const char *shown_name(const struct input_file *in)
+{
+	return strcmp(in->path, "-") ? in->path : "standard input";
+}
+
+/* The next record of a classic pcap file that passes its filter, with
+ * libpcap's words for how a file can end badly. */
+static void advance_fast(struct file_source *fs, struct input_file *in)
+{
+	struct pcap_file_record rec;
+	enum pcap_file_status st;
+	while ((st = pcap_file_next(in->fast, &rec)) == PCAP_FILE_RECORD) {
+		in->records++;
+		if (in->has_filter) {
+			struct pcap_pkthdr hdr = { .caplen = rec.caplen, .len = rec.wirelen };
+			if (!pcap_offline_filter(&in->filter, &hdr, rec.data))
+				continue;
+		}
+		in->has_pending = true;
+		in->caplen = rec.caplen;
+		in->wirelen = rec.wirelen;
+		in->data = rec.data;
+		in->pending_ts = rec.ts_ns;
+		return;
+	}
+	in->done = true;
+	char line[1024];
+	switch (st) {
+	case PCAP_FILE_TRUNCATED:
+		snprintf(line, sizeof(line), "%s: truncated at record %llu", shown_name(in),
+			 (unsigned long long)in->records + 1);
+		break;
+	case PCAP_FILE_BAD_LENGTH:
+		snprintf(line, sizeof(line),
+			 "%s: record %llu: invalid packet capture length %u, bigger than maximum of %u",
+			 shown_name(in), (unsigned long long)in->records + 1,
+			 pcap_file_bad_length(in->fast), PCAP_FILE_MAX_SNAPLEN);
+		break;
+	case PCAP_FILE_READ_ERROR:
+		snprintf(line, sizeof(line), "%s: read error after record %llu", shown_name(in),
+			 (unsigned long long)in->records);
+		break;
+	default:
+		return;
+	}
+	add_error(fs, line);
+}
+
 /* Reads the next record of in into its pending slot. */
 static void advance(struct file_source *fs, struct input_file *in)
 {
 	in->has_pending = false;
 	if (in->done)
 		return;
-	int rc = pcap_next_ex(in->pcap, &in->hdr, &in->data);
+	if (in->fast) {
+		advance_fast(fs, in);
+		return;
+	}
+	struct pcap_pkthdr *hdr;
+	int rc = pcap_next_ex(in->pcap, &hdr, &in->data);
 	if (rc == 1) {
 		in->records++;
 		in->has_pending = true;
+		in->caplen = hdr->caplen;
+		in->wirelen = hdr->len;
 		/* Opened with nanosecond precision: tv_usec holds ns. */
-		in->pending_ts = timestamp_ns(in->hdr->ts.tv_sec, in->hdr->ts.tv_usec);
+		in->pending_ts = timestamp_ns(hdr->ts.tv_sec, hdr->ts.tv_usec);
 		return;
 	}
 	in->done = true;
 	if (rc == PCAP_ERROR) {
 		const char *err = pcap_geterr(in->pcap);
-		const char *shown = strcmp(in->path, "-") ? in->path : "standard input";
 		char line[1024];
 		if (strstr(err, "truncated"))
-			snprintf(line, sizeof(line), "%s: truncated at record %llu", shown,
+			snprintf(line, sizeof(line), "%s: truncated at record %llu", shown_name(in),
 				 (unsigned long long)in->records + 1);
 		else
-			snprintf(line, sizeof(line), "%s: %s", shown, err);
+			snprintf(line, sizeof(line), "%s: %s", shown_name(in), err);
 		add_error(fs, line);
 	}
 }
@@ -300,8 +441,8 @@ void file_source_run(struct file_source *fs, struct ring *ring, double speed,
 		}
 		struct ring_record rec = {
 			.ts_ns = next->pending_ts,
-			.caplen = next->hdr->caplen,
-			.wirelen = next->hdr->len,
+			.caplen = next->caplen,
+			.wirelen = next->wirelen,
 			.linktype = next->linktype,
 			.source = (uint16_t)(next - fs->files),
 		};

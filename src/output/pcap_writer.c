@@ -438,7 +438,6 @@ static void abandon_file(struct pcap_writer *w, int err)
 
 /* --- writing --------------------------------------------------------------- */
 
-/* n bytes to fd, through short writes and signals; errno on failure. */
 /* Hands the buffered records to the kernel. */
 static bool flush_output(struct pcap_writer *w, int64_t now)
 {

@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "output/pcap_writer.h"
+#include "output/text_writer.h"
 #include "ui/dialog_text.h"
 #include "ui/draw.h"
 #include "ui/quality.h"
@@ -1225,7 +1227,37 @@ struct status_figures {
 	uint64_t packets, sip, stored, malformed;
 	struct drop_counters drops;
 	bool done, paused;
+	/* -O and --text: what was written, what was lost, and why writing
+	 * stopped (the writers are quiet under the interface: this is where
+	 * a full disk is told). */
+	bool saving;
+	uint64_t saved, save_drops;
+	char save_error[PCAP_WRITER_ERROR_LEN];
 };
+
+static void snapshot_saving(const struct ui *ui, struct status_figures *st)
+{
+	st->saving = ui->ctx->writer || ui->ctx->text;
+	st->saved = st->save_drops = 0;
+	st->save_error[0] = '\0';
+	if (ui->ctx->writer) {
+		struct pcap_writer_stats ws;
+		pcap_writer_stats(ui->ctx->writer, &ws);
+		st->saved = ws.written;
+		st->save_drops = ws.queue_drops + ws.write_drops;
+		if (ws.failed)
+			snprintf(st->save_error, sizeof(st->save_error), "%s", ws.error);
+	}
+	if (ui->ctx->text) {
+		struct text_writer_stats ts;
+		text_writer_stats(ui->ctx->text, &ts);
+		if (!ui->ctx->writer)
+			st->saved = ts.written;
+		st->save_drops += ts.queue_drops + ts.write_drops;
+		if (ts.failed && !st->save_error[0])
+			snprintf(st->save_error, sizeof(st->save_error), "%s", ts.error);
+	}
+}
 
 /* Under the read lock: copies the visible rows and the status figures. */
 static void snapshot(struct ui *ui, struct status_figures *st)
@@ -1284,6 +1316,7 @@ static void snapshot(struct ui *ui, struct status_figures *st)
 		memset(&st->drops, 0, sizeof(st->drops));
 		st->done = true;
 	}
+	snapshot_saving(ui, st);
 }
 
 static int put_status(int y, int x, const char *text, attr_t a)
@@ -1303,6 +1336,12 @@ static void draw_status(struct ui *ui, const struct status_figures *st)
 	const char *mode = ui->ctx->mode ? ui->ctx->mode : "file";
 	if (st->paused)
 		x = put_status(y, x, "PAUSED", draw_attr(UI_COLOR_WARN));
+	if (st->save_error[0]) {
+		/* First, so that no terminal width hides it. */
+		char line[PCAP_WRITER_ERROR_LEN + 32];
+		snprintf(line, sizeof(line), "SAVING STOPPED: %s", st->save_error);
+		x = put_status(y, x, line, draw_attr(UI_COLOR_BAD));
+	}
 	snprintf(buf, sizeof(buf), "Mode: %s", mode);
 	x = put_status(y, x, buf, normal);
 	snprintf(buf, sizeof(buf), "Packets: %llu", (unsigned long long)st->packets);
@@ -1315,6 +1354,16 @@ static void draw_status(struct ui *ui, const struct status_figures *st)
 	x = put_status(y, x, buf, dropped ? draw_attr(UI_COLOR_WARN) : normal);
 	snprintf(buf, sizeof(buf), "Malformed: %llu", (unsigned long long)st->malformed);
 	x = put_status(y, x, buf, st->malformed ? draw_attr(UI_COLOR_NOTICE) : normal);
+	if (st->saving) {
+		/* Packets with -O, messages with --text alone. */
+		snprintf(buf, sizeof(buf), "Saved: %llu", (unsigned long long)st->saved);
+		x = put_status(y, x, buf, normal);
+		if (st->save_drops) {
+			snprintf(buf, sizeof(buf), "Not saved: %llu",
+				 (unsigned long long)st->save_drops);
+			x = put_status(y, x, buf, draw_attr(UI_COLOR_WARN));
+		}
+	}
 	if (!st->done && !ui_is_live(ui)) {
 		snprintf(buf, sizeof(buf), "reading %c", spinner[spin++ % (sizeof(spinner) - 1)]);
 		put_status(y, x, buf, draw_attr(UI_COLOR_NOTICE));

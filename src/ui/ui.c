@@ -11,6 +11,9 @@
 
 #include "ui/ui.h"
 
+#include "output/pcap_writer.h"
+#include "output/text_writer.h"
+
 #include <langinfo.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -306,6 +309,23 @@ static FILE *open_keyboard(void)
 	return fopen("/dev/tty", "r");
 }
 
+/* Moves whenever a figure the status line shows for -O or --text does. */
+static uint64_t output_generation(const struct ui_context *ctx)
+{
+	uint64_t g = 0;
+	if (ctx->writer) {
+		struct pcap_writer_stats ws;
+		pcap_writer_stats(ctx->writer, &ws);
+		g += ws.written + ws.queue_drops + ws.write_drops + ws.failed;
+	}
+	if (ctx->text) {
+		struct text_writer_stats ts;
+		text_writer_stats(ctx->text, &ts);
+		g += ts.written + ts.queue_drops + ts.write_drops + ts.failed;
+	}
+	return g;
+}
+
 int ui_run(const struct ui_context *ctx)
 {
 	setlocale(LC_ALL, "");
@@ -349,7 +369,7 @@ int ui_run(const struct ui_context *ctx)
 		ui_note(&ui, "sipmon.rc: %zu bad line%s, ignored (sipmon --check-config shows them)",
 			ctx->config_errors, ctx->config_errors == 1 ? "" : "s");
 	bool dirty = true;
-	uint64_t drawn_generation = ~0ull;
+	uint64_t drawn_generation = ~0ull, drawn_output = ~0ull;
 	int64_t last_draw_ns = 0;
 	while (!ui.quit) {
 		/* SIGTERM (or SIGINT from outside the terminal) stops the run
@@ -358,7 +378,10 @@ int ui_run(const struct ui_context *ctx)
 			break;
 		int64_t now = time_monotonic_ns();
 		uint64_t gen = store_generation(ctx->store);
-		bool store_moved = gen != drawn_generation;
+		uint64_t output = output_generation(ctx);
+		/* The writers flush once a second, after the store has stopped
+		 * moving at the end of a file: their figures are changes too. */
+		bool store_moved = gen != drawn_generation || output != drawn_output;
 		bool note_expired = ui.note[0] && now >= ui.note_until_ns;
 		bool frame_due = now - last_draw_ns >= UI_FRAME_NS;
 		bool clock_due = wants_clock(&ui) && now - last_draw_ns >= UI_CLOCK_NS;
@@ -366,6 +389,7 @@ int ui_run(const struct ui_context *ctx)
 			if (note_expired)
 				ui.note[0] = '\0';
 			drawn_generation = gen;
+			drawn_output = output;
 			draw_screen(&ui);
 			last_draw_ns = now;
 			dirty = false;

@@ -16,6 +16,8 @@
 #include "store/store.h"
 
 struct config;
+struct pcap_writer;
+struct text_writer;
 
 #define UI_MAX_FPS 10
 
@@ -28,6 +30,8 @@ struct ui_context {
 	size_t source_count;
 	struct config *config;          /* sipmon.rc in force; the settings window changes it */
 	size_t config_errors;           /* bad lines found reading it (noted at start) */
+	const struct pcap_writer *writer; /* -O, or NULL: its progress and errors on the status line */
+	const struct text_writer *text;   /* --text, or NULL */
 };
 
 /* Runs the interface until the user quits.  Returns the exit status. */
