@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "output/pcap_writer.h"
+#include "output/text_writer.h"
 #include "util/signals.h"
 #include "util/timefmt.h"
 
@@ -35,12 +37,34 @@ static void print_status(const struct report_sources *rs, struct pipeline *p,
 	last->at_ns = now;
 	last->packets = packets;
 	bool dropping = drops.kernel || drops.interface || drops.ring;
+	/* -O and --text: what was written and what could not be, beside the
+	 * capture's own drops (packets with -O, messages with --text alone). */
+	char saving[96] = "";
+	if (rs->writer || rs->text) {
+		uint64_t saved = 0, lost = 0;
+		if (rs->writer) {
+			struct pcap_writer_stats ws;
+			pcap_writer_stats(rs->writer, &ws);
+			saved = ws.written;
+			lost = ws.queue_drops + ws.write_drops;
+		}
+		if (rs->text) {
+			struct text_writer_stats ts;
+			text_writer_stats(rs->text, &ts);
+			if (!rs->writer)
+				saved = ts.written;
+			lost += ts.queue_drops + ts.write_drops;
+		}
+		snprintf(saving, sizeof(saving), "  saved %" PRIu64 " not saved %" PRIu64, saved,
+			 lost);
+		dropping = dropping || lost;
+	}
 	/* \r and erase-to-end: one line rewritten in place. */
 	fprintf(stderr,
 		"\r\033[Ksipmon: %s%s  %.0f pkt/s  %" PRIu64 " packets  %zu dialogs  %" PRIu64
-		" streams  drops: kernel %" PRIu64 " interface %" PRIu64 " ring %" PRIu64 "%s",
+		" streams  drops: kernel %" PRIu64 " interface %" PRIu64 " ring %" PRIu64 "%s%s",
 		rs->count ? rs->ptrs[0] : "", rs->count > 1 ? " (+more)" : "", rate, packets,
-		dialogs, streams, drops.kernel, drops.interface, drops.ring,
+		dialogs, streams, drops.kernel, drops.interface, drops.ring, saving,
 		dropping ? "  (INCOMPLETE)" : "");
 	fflush(stderr);
 }
