@@ -14,6 +14,7 @@
 #include "output/text_writer.h"
 #include "store/orphan.h"
 #include "util/json.h"
+#include "util/signals.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 #include "util/timefmt.h"
@@ -625,24 +626,26 @@ bool report_write_file(const char *path, enum report_format fmt,
 		snprintf(errbuf, errlen, "%s: path too long", path);
 		return false;
 	}
+	signals_set_cleanup_path(tmp);
 	FILE *f = fopen(tmp, "w");
 	if (!f) {
 		snprintf(errbuf, errlen, "%s: cannot write: %s", tmp, strerror(errno));
+		signals_set_cleanup_path(NULL);
 		return false;
 	}
 	write_report(f, fmt, rs, p, d, store);
 	bool ok = !ferror(f);
 	if (fclose(f) != 0)
 		ok = false;
-	if (!ok) {
+	bool replaced = false;
+	if (!ok)
 		snprintf(errbuf, errlen, "%s: write failed: %s", tmp, strerror(errno));
-		unlink(tmp);
-		return false;
-	}
-	if (rename(tmp, path) != 0) {
+	else if (rename(tmp, path) != 0)
 		snprintf(errbuf, errlen, "%s: cannot replace: %s", path, strerror(errno));
+	else
+		replaced = true;
+	if (!replaced)
 		unlink(tmp);
-		return false;
-	}
-	return true;
+	signals_set_cleanup_path(NULL);
+	return replaced;
 }

@@ -3,16 +3,23 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t stop_count;
 static int stop_pipe[2] = { -1, -1 };
+/* A file being written that a hasty exit must not leave behind. */
+static char cleanup_path[4096];
+static volatile sig_atomic_t cleanup_set;
 
 static void on_stop_signal(int sig)
 {
 	if (stop_count++) {
-		/* The user insists: leave now, without the report. */
+		/* The user insists: leave now, without the report, and without
+		 * a half-written temporary file (unlink is async-signal-safe). */
+		if (cleanup_set)
+			unlink(cleanup_path);
 		signal(sig, SIG_DFL);
 		raise(sig);
 		_exit(128 + sig);
@@ -61,4 +68,18 @@ int signals_fd(void)
 bool signals_stop_requested(void)
 {
 	return stop_count > 0;
+}
+
+void signals_set_cleanup_path(const char *path)
+{
+	cleanup_set = 0;
+	if (!path)
+		return;
+	size_t n = strlen(path);
+	if (n >= sizeof(cleanup_path))
+		return;
+	memcpy(cleanup_path, path, n + 1);
+	/* The path is whole before the handler may look at it. */
+	atomic_signal_fence(memory_order_seq_cst);
+	cleanup_set = 1;
 }

@@ -16,4 +16,8 @@ int signals_fd(void);
 
 bool signals_stop_requested(void);
 
+/* A temporary file the second signal's immediate exit removes (the report
+ * file's rewrite); NULL when there is none any more. */
+void signals_set_cleanup_path(const char *path);
+
 #endif
