@@ -634,9 +634,11 @@ static void draw_pane(const struct geometry *g)
 }
 
 static const struct draw_key_hint flow_hints[] = {
-	{ "Esc", "Calls" }, { "Enter", "Raw" }, { "Space", "Compare" }, { "F1", "Help" },
-	{ "F2", "SDP" }, { "F3", "RTP" }, { "F4", "Related" }, { "s", "Compress" },
-	{ "t", "Pane" }, { "v", "Quality" },
+	{ "Esc", "Calls", "global.back" }, { "Enter", "Raw", "flow.raw_message" },
+	{ "Space", "Compare", "flow.compare" }, { "F1", "Help", "global.help" },
+	{ "F2", "SDP", "flow.toggle_sdp" }, { "F3", "RTP", "flow.toggle_rtp" },
+	{ "F4", "Related", "flow.related" }, { "s", "Compress", "flow.compress" },
+	{ "t", "Pane", "flow.pane" }, { "v", "Quality", "flow.quality" },
 };
 
 static void flow_draw(struct ui *ui)

@@ -1441,9 +1441,12 @@ static void draw_rows(void)
 }
 
 static const struct draw_key_hint list_hints[] = {
-	{ "Esc", "Quit" }, { "Enter", "Flow" }, { "Space", "Select" }, { "F1", "Help" },
-	{ "F2", "Save" }, { "F3", "Search" }, { "F6", "Raw" }, { "F7", "Filter" },
-	{ "<>", "Sort" }, { "v", "RTP" }, { "i", "Stats" }, { "p", "Pause" },
+	{ "Esc", "Quit", "global.back" }, { "Enter", "Flow", "list.flow" },
+	{ "Space", "Select", "list.select" }, { "F1", "Help", "global.help" },
+	{ "F2", "Save", "list.save" }, { "F3", "Search", "list.search" },
+	{ "F6", "Raw", "list.raw" }, { "F7", "Filter", "list.filter" },
+	{ "<>", "Sort", NULL }, { "v", "RTP", "list.rtp" }, { "i", "Stats", "global.stats" },
+	{ "p", "Pause", "global.pause" },
 };
 
 static void list_draw(struct ui *ui)

@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "dissect/packet.h"
+#include "ui/keymap.h"
 
 static bool draw_utf8;
 static bool draw_color;
@@ -322,7 +323,10 @@ void draw_key_bar(const struct draw_key_hint *hints, size_t n)
 	move(y, 0);
 	clrtoeol();
 	for (size_t i = 0; i < n && x < COLS; i++) {
-		x += draw_text(y, x, COLS - x, hints[i].key, draw_attr(UI_COLOR_KEY));
+		const char *key = keymap_bar_key(hints[i].action);
+		if (key && !key[0])
+			continue;
+		x += draw_text(y, x, COLS - x, key ? key : hints[i].key, draw_attr(UI_COLOR_KEY));
 		if (x < COLS)
 			x += 1;
 		x += draw_text(y, x, COLS - x, hints[i].what, A_NORMAL);

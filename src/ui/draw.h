@@ -73,10 +73,14 @@ void draw_vline(int y, int x, int n, attr_t a);
  * its inside is cleared.  *y, *x receive the frame's top-left corner. */
 void draw_dialog(int h, int w, const char *title, int *y, int *x);
 
-/* The bottom key bar: pairs of key name and what it does. */
+/* The bottom key bar: pairs of key name and what it does.  A hint naming
+ * its action ("list.save") follows sipmon.rc's bind and unbind lines: the
+ * key in force is shown instead of key, and an unbound action is left
+ * out. */
 struct draw_key_hint {
 	const char *key;
 	const char *what;
+	const char *action; /* or NULL: key is fixed text */
 };
 void draw_key_bar(const struct draw_key_hint *hints, size_t n);
 

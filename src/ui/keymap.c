@@ -208,6 +208,25 @@ const char *keymap_key_names(int id, size_t i)
 
 /* --- bind and unbind ---------------------------------------------------- */
 
+static bool find_action(const char *name, int *id_out, size_t *index_out);
+
+const char *keymap_bar_key(const char *action)
+{
+	static char label[16];
+	ensure_ready();
+	int id;
+	size_t i;
+	if (!action || !find_action(action, &id, &i))
+		return NULL;
+	const struct keymap_entry *e = &keymap.entries[id][i];
+	if (!e->changed)
+		return NULL;
+	if (e->key_count == 0)
+		return "";
+	keymap_key_label(e->keys[0], label, sizeof(label));
+	return label;
+}
+
 static bool find_action(const char *name, int *id_out, size_t *index_out)
 {
 	for (int id = 0; id < KEYMAP_TABLES; id++) {

@@ -22,6 +22,12 @@ size_t keymap_apply(const struct config *cfg, FILE *errors);
  * sipmon.rc bind lines (for -D). */
 void keymap_dump(FILE *out);
 
+/* What a key bar shows for an action: NULL when sipmon.rc left its keys
+ * alone (the bar's own text stands), "" when it has no key any more (the
+ * bar leaves it out), else the first key in force.  The text lasts until
+ * the next call. */
+const char *keymap_bar_key(const char *action);
+
 /* A key name as above, or -1. */
 int keymap_parse_key(const char *name);
 /* The name of a key code, as keymap_parse_key reads it. */

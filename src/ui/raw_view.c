@@ -356,7 +356,8 @@ static void draw_side(const struct raw_side *s, int x, int width)
 }
 
 static const struct draw_key_hint raw_hints[] = {
-	{ "Esc", "Back" }, { "Up/Down", "Scroll" }, { "PgUp/PgDn", "Page" }, { "F1", "Help" },
+	{ "Esc", "Back", "global.back" }, { "Up/Down", "Scroll", NULL },
+	{ "PgUp/PgDn", "Page", NULL }, { "F1", "Help", "global.help" },
 };
 
 static void raw_refresh(struct ui *ui)

@@ -332,7 +332,8 @@ static void rtp_draw(struct ui *ui)
 			  "No RTP seen for these dialogs (none flows without an SDP answer).",
 			  draw_attr(UI_COLOR_DIM));
 	static const struct draw_key_hint hints[] = {
-		{ "Esc", "Back" }, { "Up/Down", "Stream" }, { "F1", "Help" },
+		{ "Esc", "Back", "global.back" }, { "Up/Down", "Stream", NULL },
+		{ "F1", "Help", "global.help" },
 	};
 	draw_key_bar(hints, sizeof(hints) / sizeof(hints[0]));
 }

@@ -92,11 +92,12 @@ static void settings_draw(struct ui *ui)
 		draw_text(LINES - 2, 1, COLS - 2, settings.message,
 			  draw_attr(settings.message_is_error ? UI_COLOR_WARN : UI_COLOR_NOTICE));
 	static const struct draw_key_hint hints[] = {
-		{ "Enter", "Change" }, { "F2", "Save to ~/.sipmonrc" }, { "Esc", "Back" },
-		{ "F1", "Help" },
+		{ "Enter", "Change", "settings.change" },
+		{ "F2", "Save to ~/.sipmonrc", "settings.save" }, { "Esc", "Back", "global.back" },
+		{ "F1", "Help", "global.help" },
 	};
 	static const struct draw_key_hint editing_hints[] = {
-		{ "Enter", "Set" }, { "Esc", "Cancel" },
+		{ "Enter", "Set", NULL }, { "Esc", "Cancel", NULL },
 	};
 	if (settings.editing)
 		draw_key_bar(editing_hints, sizeof(editing_hints) / sizeof(editing_hints[0]));

@@ -208,7 +208,8 @@ static void stats_draw(struct ui *ui)
 			  l->text, a);
 	}
 	static const struct draw_key_hint hints[] = {
-		{ "Esc", "Back" }, { "Up/Down", "Scroll" }, { "F1", "Help" },
+		{ "Esc", "Back", "global.back" }, { "Up/Down", "Scroll", NULL },
+		{ "F1", "Help", "global.help" },
 	};
 	draw_key_bar(hints, sizeof(hints) / sizeof(hints[0]));
 }
