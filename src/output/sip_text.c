@@ -20,7 +20,47 @@ size_t sip_text_max_bytes(size_t len)
 	return SIP_TEXT_MAX_FOR(len);
 }
 
-/* The header line, in local time as sngrep writes it. */
+/* "YYYY/MM/DD HH:MM:SS" of secs in local time, or "-".  Consecutive
+ * messages mostly share their second, and localtime_r() with the
+ * formatting around it was a third of the text writer: the last second's
+ * text is kept (per thread: the interface formats too). */
+static size_t format_second(int64_t secs, char out[32], bool *valid)
+{
+	static _Thread_local int64_t cached_secs;
+	static _Thread_local bool cached;
+	static _Thread_local bool cached_valid;
+	static _Thread_local char cached_text[32];
+	static _Thread_local size_t cached_len;
+	if (!cached || secs != cached_secs) {
+		time_t t = (time_t)secs;
+		struct tm tm;
+		cached_valid = localtime_r(&t, &tm) != NULL;
+		int n = cached_valid ? snprintf(cached_text, sizeof(cached_text),
+						"%04d/%02d/%02d %02d:%02d:%02d", tm.tm_year + 1900,
+						tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+						tm.tm_sec)
+				     : snprintf(cached_text, sizeof(cached_text), "-");
+		cached_len = n > 0 && (size_t)n < sizeof(cached_text) ? (size_t)n : 0;
+		cached_secs = secs;
+		cached = true;
+	}
+	memcpy(out, cached_text, cached_len);
+	*valid = cached_valid;
+	return cached_len;
+}
+
+/* Appends text to out (pos of cap used), as much as fits. */
+static size_t put(char *out, size_t pos, size_t cap, const char *text, size_t len)
+{
+	size_t room = pos < cap ? cap - pos : 0;
+	if (len > room)
+		len = room;
+	memcpy(out + pos, text, len);
+	return pos + len;
+}
+
+/* The header line, in local time as sngrep writes it:
+ * "2023/11/14 22:13:20.123456 192.0.2.10:5060 -> 198.51.100.20:5060 UDP". */
 static size_t format_header(const struct sip_text_message *m, char *out, size_t cap)
 {
 	/* Floor division: times before 1970 keep a positive fraction. */
@@ -29,19 +69,33 @@ static size_t format_header(const struct sip_text_message *m, char *out, size_t 
 		secs--;
 		frac += NS_PER_SEC_TEXT;
 	}
-	time_t t = (time_t)secs;
-	struct tm tm;
-	char when[64] = "-";
-	if (localtime_r(&t, &tm))
-		snprintf(when, sizeof(when), "%04d/%02d/%02d %02d:%02d:%02d.%06ld", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-			 (long)(frac / NS_PER_USEC));
+	char when[40];
+	bool valid;
+	size_t wlen = format_second(secs, when, &valid);
+	if (valid) {
+		long usec = (long)(frac / NS_PER_USEC);
+		when[wlen++] = '.';
+		for (int i = 5; i >= 0; i--) {
+			when[wlen + (size_t)i] = (char)('0' + usec % 10);
+			usec /= 10;
+		}
+		wlen += 6;
+	}
 	char a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN];
-	int n = snprintf(out, cap, "%s %s -> %s %s\n", when, endpoint_format(&m->src, a, sizeof(a)),
-			 endpoint_format(&m->dst, b, sizeof(b)), transport_name(m->transport));
-	if (n < 0)
-		return 0;
-	return (size_t)n < cap ? (size_t)n : cap - 1;
+	const char *src = endpoint_format(&m->src, a, sizeof(a));
+	const char *dst = endpoint_format(&m->dst, b, sizeof(b));
+	const char *tr = transport_name(m->transport);
+	/* One byte of cap stays free, as snprintf would keep it for its NUL. */
+	size_t room = cap ? cap - 1 : 0, pos = 0;
+	pos = put(out, pos, room, when, wlen);
+	pos = put(out, pos, room, " ", 1);
+	pos = put(out, pos, room, src, strlen(src));
+	pos = put(out, pos, room, " -> ", 4);
+	pos = put(out, pos, room, dst, strlen(dst));
+	pos = put(out, pos, room, " ", 1);
+	pos = put(out, pos, room, tr, strlen(tr));
+	pos = put(out, pos, room, "\n", 1);
+	return pos;
 }
 
 /* Printable ASCII, tab and line feed: written as they are (a table: the

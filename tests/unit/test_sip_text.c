@@ -1,8 +1,10 @@
 /* Unit tests: one SIP message as text (output/sip_text.h), the format of
  * --text and of the interface's text save. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "output/sip_text.h"
 
@@ -141,6 +143,33 @@ START_TEST(worst_case_fits_and_small_buffers_are_not_overrun)
 }
 END_TEST
 
+/* Each header against strftime's own reading of its second, through a
+ * walk that goes back and forth across seconds, minutes and years (the
+ * formatter keeps the last second's text). */
+START_TEST(every_second_formatted_afresh)
+{
+	static const int64_t seconds[] = { 1700000000, 1700000000, 1700000001, 1700000000,
+					   1700000059, 1700000060, 1703980799, 1703980800,
+					   0, -1, 1703980799 };
+	for (size_t i = 0; i < sizeof(seconds) / sizeof(seconds[0]); i++) {
+		struct sip_text_message m = msg("x", 1);
+		int64_t usec = (int64_t)(i * 7919 % 1000000);
+		m.ts_ns = seconds[i] * NS + usec * 1000;
+		size_t len;
+		char *out = format(&m, &len);
+		time_t t = (time_t)seconds[i];
+		struct tm tm;
+		ck_assert_ptr_nonnull(gmtime_r(&t, &tm));
+		char want[64], when[32];
+		strftime(when, sizeof(when), "%Y/%m/%d %H:%M:%S", &tm);
+		snprintf(want, sizeof(want), "%s.%06lld ", when, (long long)usec);
+		ck_assert_msg(strncmp(out, want, strlen(want)) == 0, "second %lld: '%s', want '%s'",
+			      (long long)seconds[i], out, want);
+		free(out);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -151,6 +180,7 @@ int main(void)
 	tcase_add_test(tc, times_before_1970_keep_a_positive_fraction);
 	tcase_add_test(tc, unsafe_bytes_are_escaped);
 	tcase_add_test(tc, worst_case_fits_and_small_buffers_are_not_overrun);
+	tcase_add_test(tc, every_second_formatted_afresh);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
