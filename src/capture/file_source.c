@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <stdlib.h>
@@ -33,6 +35,13 @@ struct input_file {
 	uint32_t caplen, wirelen;
 	const u_char *data;
 	int64_t pending_ts;
+	/* Progress: the size to measure against (0 when unknown: standard
+	 * input), and how far reading has got - the compressed offset of a
+	 * gzip file whose uncompressed size is unknown, the reader's offset of
+	 * a classic pcap, else the records' bytes (headers estimated). */
+	uint64_t size;
+	gzFile gz;
+	uint64_t approx_consumed;
 };
 
 struct file_source {
@@ -41,6 +50,8 @@ struct file_source {
 	size_t max_record;
 	char *errors[FILE_SOURCE_MAX_ERRORS];
 	size_t error_count;
+	uint64_t total_bytes;           /* 0 when some input's size is unknown */
+	_Atomic uint64_t done_bytes;    /* published by the reader thread */
 };
 
 static void add_error(struct file_source *fs, const char *line)
@@ -74,9 +85,16 @@ static FILE *gz_stream(gzFile gz)
 }
 
 /* Opens path ("-" = standard input) as a FILE*, decompressing it on the fly
- * when it is gzip-compressed (captures are often handed over as .pcap.gz). */
-static FILE *open_capture_stream(const char *path, char *errbuf, size_t errlen)
+ * when it is gzip-compressed (captures are often handed over as .pcap.gz).
+ * *size_out gets the size progress is measured against (0 when unknown:
+ * standard input, anything but a regular file): the file's, or a gzip
+ * file's uncompressed size; *gz_out the gzip handle when only its
+ * compressed offset can tell progress. */
+static FILE *open_capture_stream(const char *path, gzFile *gz_out, uint64_t *size_out,
+				 char *errbuf, size_t errlen)
 {
+	*gz_out = NULL;
+	*size_out = 0;
 	if (strcmp(path, "-") == 0) {
 		/* A pipe cannot be peeked and rewound; zlib passes data that is
 		 * not gzip through unchanged, so standard input always goes
@@ -96,6 +114,9 @@ static FILE *open_capture_stream(const char *path, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen, "%s: cannot open: %s", path, strerror(errno));
 		return NULL;
 	}
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode))
+		*size_out = (uint64_t)st.st_size;
 	int c = getc(f);
 	if (c != GZIP_FIRST_BYTE) {
 		if (c == EOF) {
@@ -106,11 +127,25 @@ static FILE *open_capture_stream(const char *path, char *errbuf, size_t errlen)
 		ungetc(c, f);
 		return f;
 	}
+	/* RFC 1952 2.3.1: a member ends with ISIZE, its uncompressed size
+	 * modulo 2^32.  Smaller than the compressed file means it wrapped (or
+	 * several members): then progress goes by the compressed offset. */
+	uint64_t compressed = *size_out, isize = 0;
+	uint8_t tail[4];
+	if (fseek(f, -4, SEEK_END) == 0 && fread(tail, 1, 4, f) == 4)
+		isize = (uint64_t)tail[0] | (uint64_t)tail[1] << 8 | (uint64_t)tail[2] << 16 |
+			(uint64_t)tail[3] << 24;
 	fclose(f);
 	gzFile gz = gzopen(path, "rb");
 	f = gz ? gz_stream(gz) : NULL;
-	if (!f)
+	if (!f) {
 		snprintf(errbuf, errlen, "%s: cannot read gzip data", path);
+		return NULL;
+	}
+	if (compressed && isize >= compressed)
+		*size_out = isize; /* measured by the uncompressed offset */
+	else
+		*gz_out = gz;
 	return f;
 }
 
@@ -188,7 +223,7 @@ struct file_source *file_source_open(const char *const *paths, size_t count,
 		struct input_file *in = &fs->files[i];
 		char pcap_err[PCAP_ERRBUF_SIZE] = "";
 		in->path = paths[i];
-		FILE *stream = open_capture_stream(paths[i], errbuf, errlen);
+		FILE *stream = open_capture_stream(paths[i], &in->gz, &in->size, errbuf, errlen);
 		if (!stream)
 			goto fail;
 		setvbuf(stream, NULL, _IOFBF, FILE_SOURCE_READ_BUFFER);
@@ -250,6 +285,14 @@ struct file_source *file_source_open(const char *const *paths, size_t count,
 				goto fail;
 			}
 		}
+	}
+	fs->total_bytes = 0;
+	for (size_t i = 0; i < count; i++) {
+		if (!fs->files[i].size) {
+			fs->total_bytes = 0;
+			break;
+		}
+		fs->total_bytes += fs->files[i].size;
 	}
 	/* libpcap caps snaplen at 262144; a file may claim less and still
 	 * hold larger records, so allow the maximum. */
@@ -360,6 +403,8 @@ static void advance(struct file_source *fs, struct input_file *in)
 	if (rc == 1) {
 		in->records++;
 		in->has_pending = true;
+		/* A pcap record header, or about a pcapng packet block's. */
+		in->approx_consumed += hdr->caplen + 24u;
 		in->caplen = hdr->caplen;
 		in->wirelen = hdr->len;
 		/* Opened with nanosecond precision: tv_usec holds ns. */
@@ -413,9 +458,45 @@ static bool push_record(struct ring *ring, const struct ring_record *rec, const 
 	return true;
 }
 
+/* Records between two progress updates: cheap, and many times a second. */
+#define PROGRESS_EVERY 1024
+
+static uint64_t file_position(const struct input_file *in)
+{
+	uint64_t pos;
+	if (in->done)
+		return in->size;
+	if (in->gz) {
+		z_off_t off = gzoffset(in->gz);
+		pos = off > 0 ? (uint64_t)off : 0;
+	} else if (in->fast) {
+		pos = pcap_file_offset(in->fast);
+	} else {
+		pos = in->approx_consumed;
+	}
+	return pos < in->size ? pos : in->size;
+}
+
+static void publish_progress(struct file_source *fs)
+{
+	if (!fs->total_bytes)
+		return;
+	uint64_t done = 0;
+	for (size_t i = 0; i < fs->count; i++)
+		done += file_position(&fs->files[i]);
+	atomic_store_explicit(&fs->done_bytes, done, memory_order_relaxed);
+}
+
+void file_source_progress(const struct file_source *fs, uint64_t *done, uint64_t *total)
+{
+	*total = fs->total_bytes;
+	*done = atomic_load_explicit(&((struct file_source *)fs)->done_bytes, memory_order_relaxed);
+}
+
 void file_source_run(struct file_source *fs, struct ring *ring, double speed,
 		     const volatile int *stop)
 {
+	unsigned since_progress = 0;
 	for (size_t i = 0; i < fs->count; i++)
 		advance(fs, &fs->files[i]);
 	int64_t first_ts = 0, start_clock = 0;
@@ -449,7 +530,12 @@ void file_source_run(struct file_source *fs, struct ring *ring, double speed,
 		if (!push_record(ring, &rec, next->data))
 			break;
 		advance(fs, next);
+		if (++since_progress == PROGRESS_EVERY || paced) {
+			since_progress = 0;
+			publish_progress(fs);
+		}
 	}
+	publish_progress(fs);
 	ring_finish(ring);
 }
 

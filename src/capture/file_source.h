@@ -28,6 +28,11 @@ size_t file_source_max_record(const struct file_source *fs);
 void file_source_run(struct file_source *fs, struct ring *ring, double speed,
 		     const volatile int *stop);
 
+/* How far reading has got, in bytes of the input files (compressed bytes
+ * for gzip files), and their total size; total is 0 when unknown
+ * (standard input).  Safe from any thread while run goes on. */
+void file_source_progress(const struct file_source *fs, uint64_t *done, uint64_t *total);
+
 /* After run: the problems met (one line each, e.g. "FILE: truncated at
  * record N"), or NULL. */
 size_t file_source_error_count(const struct file_source *fs);

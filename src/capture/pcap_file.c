@@ -44,6 +44,7 @@ struct pcap_file {
 	size_t block; /* bytes one read asks for, at least */
 	size_t start; /* the next record's header */
 	size_t end;   /* bytes read into buf */
+	uint64_t buf_offset; /* the file offset of buf[0] */
 	bool at_eof;
 	bool read_error;
 };
@@ -107,6 +108,7 @@ struct pcap_file *pcap_file_open(FILE *stream, size_t block_bytes,
 	 * means the maximum. */
 	uint32_t snaplen = get32(prefix + 16, big);
 	pf->snaplen = snaplen == 0 || snaplen > INT32_MAX ? PCAP_FILE_MAX_SNAPLEN : snaplen;
+	pf->buf_offset = PCAP_FILE_HEADER_LEN;
 	pf->block = block_bytes ? block_bytes : DEFAULT_BLOCK;
 	pf->cap = pf->block + RECORD_HEADER_LEN + PCAP_FILE_MAX_SNAPLEN;
 	pf->buf = xmalloc(pf->cap);
@@ -132,6 +134,11 @@ uint32_t pcap_file_snaplen(const struct pcap_file *pf)
 	return pf->snaplen < PCAP_FILE_MAX_SNAPLEN ? pf->snaplen : PCAP_FILE_MAX_SNAPLEN;
 }
 
+uint64_t pcap_file_offset(const struct pcap_file *pf)
+{
+	return pf->buf_offset + pf->start;
+}
+
 uint32_t pcap_file_bad_length(const struct pcap_file *pf)
 {
 	return pf->bad_length;
@@ -148,6 +155,7 @@ static bool have(struct pcap_file *pf, size_t need)
 		return false;
 	size_t rest = pf->end - pf->start;
 	memmove(pf->buf, pf->buf + pf->start, rest);
+	pf->buf_offset += pf->start;
 	pf->start = 0;
 	pf->end = rest;
 	/* Ask for a whole block at least, so that one read(2) serves many

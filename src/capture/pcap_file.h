@@ -60,6 +60,10 @@ uint32_t pcap_file_snaplen(const struct pcap_file *pf);
 
 enum pcap_file_status pcap_file_next(struct pcap_file *pf, struct pcap_file_record *out);
 
+/* Bytes of the file taken as header and records so far (not what is read
+ * ahead into the buffer): how far a replay has got. */
+uint64_t pcap_file_offset(const struct pcap_file *pf);
+
 /* For PCAP_FILE_BAD_LENGTH: the length the record claimed. */
 uint32_t pcap_file_bad_length(const struct pcap_file *pf);
 

@@ -331,6 +331,13 @@ int pipeline_done_fd(const struct pipeline *p)
 	return p->done_pipe[0];
 }
 
+void pipeline_progress(const struct pipeline *p, uint64_t *done, uint64_t *total)
+{
+	*done = *total = 0;
+	if (p->files)
+		file_source_progress(p->files, done, total);
+}
+
 size_t pipeline_error_count(const struct pipeline *p)
 {
 	return (p->files ? file_source_error_count(p->files) : 0) + p->error_count;

@@ -63,6 +63,10 @@ bool pipeline_done(const struct pipeline *p);
  * poll() along with others; -1 when none could be made. */
 int pipeline_done_fd(const struct pipeline *p);
 
+/* How much of the input files has been read (bytes; total 0 when unknown,
+ * or when the source is a live device): the interface's progress bar. */
+void pipeline_progress(const struct pipeline *p, uint64_t *done, uint64_t *total);
+
 /* Problems met while reading (e.g. "FILE: truncated at record N"). */
 size_t pipeline_error_count(const struct pipeline *p);
 const char *pipeline_error(const struct pipeline *p, size_t i);

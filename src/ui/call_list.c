@@ -1227,6 +1227,7 @@ struct status_figures {
 	uint64_t packets, sip, stored, malformed;
 	struct drop_counters drops;
 	bool done, paused;
+	uint64_t read_bytes, total_bytes; /* of the input files, for the bar */
 	/* -O and --text: what was written, what was lost, and why writing
 	 * stopped (the writers are quiet under the interface: this is where
 	 * a full disk is told). */
@@ -1310,6 +1311,7 @@ static void snapshot(struct ui *ui, struct status_figures *st)
 	layout_columns();
 	if (ui->ctx->pipeline) {
 		pipeline_drops(ui->ctx->pipeline, &st->drops);
+		pipeline_progress(ui->ctx->pipeline, &st->read_bytes, &st->total_bytes);
 		st->done = pipeline_done(ui->ctx->pipeline);
 		st->paused = pipeline_paused(ui->ctx->pipeline);
 	} else {
@@ -1344,6 +1346,23 @@ static void draw_status(struct ui *ui, const struct status_figures *st)
 	}
 	snprintf(buf, sizeof(buf), "Mode: %s", mode);
 	x = put_status(y, x, buf, normal);
+	bool loading = !st->done && !ui_is_live(ui);
+	if (loading && st->total_bytes) {
+		/* The files' share read so far: next to the mode, where even
+		 * 80 columns show it.  100 % only once everything is dissected. */
+		enum { BAR_CELLS = 10 };
+		uint64_t pct = st->read_bytes * 100 / st->total_bytes;
+		if (pct > 99)
+			pct = 99;
+		size_t filled = (size_t)(st->read_bytes * BAR_CELLS / st->total_bytes);
+		if (filled > BAR_CELLS)
+			filled = BAR_CELLS;
+		const char *full = ui->utf8 ? "\u2588" : "#", *empty = ui->utf8 ? "\u2591" : ".";
+		int n = snprintf(buf, sizeof(buf), "Loading %2u%% ", (unsigned)pct);
+		for (size_t i = 0; i < BAR_CELLS && n > 0 && (size_t)n < sizeof(buf); i++)
+			n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s", i < filled ? full : empty);
+		x = put_status(y, x, buf, draw_attr(UI_COLOR_NOTICE));
+	}
 	snprintf(buf, sizeof(buf), "Packets: %llu", (unsigned long long)st->packets);
 	x = put_status(y, x, buf, normal);
 	snprintf(buf, sizeof(buf), "Dialogs: %zu/%llu", list.count, (unsigned long long)st->stored);
@@ -1364,7 +1383,8 @@ static void draw_status(struct ui *ui, const struct status_figures *st)
 			x = put_status(y, x, buf, draw_attr(UI_COLOR_WARN));
 		}
 	}
-	if (!st->done && !ui_is_live(ui)) {
+	if (loading && !st->total_bytes) {
+		/* Standard input: no size to measure against. */
 		snprintf(buf, sizeof(buf), "reading %c", spinner[spin++ % (sizeof(spinner) - 1)]);
 		put_status(y, x, buf, draw_attr(UI_COLOR_NOTICE));
 	}

@@ -10,6 +10,7 @@
  * unsigned ones), and both must end at the same record - cleanly for
  * both, or with an error for both.  Files the reader does not take must
  * come back unread: the prefix it hands back is the file's first bytes.
+ * The reader's offset moves by whole records and never past the file.
  * Each record's bytes are summed, so a view past the buffer is a read
  * AddressSanitizer sees. */
 #include <pcap/pcap.h>
@@ -48,6 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(g, PCAP_TSTAMP_PRECISION_NANO, err);
 	FUZZ_CHECK(p != NULL); /* a file taken here is one libpcap opens */
 	FUZZ_CHECK(pcap_file_linktype(pf) == pcap_datalink(p));
+	uint64_t offset = pcap_file_offset(pf);
+	FUZZ_CHECK(offset == PCAP_FILE_HEADER_LEN);
 	for (;;) {
 		struct pcap_pkthdr *h;
 		const u_char *pd;
@@ -62,6 +65,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		FUZZ_CHECK(st == PCAP_FILE_RECORD);
+		/* The offset moves by the whole record, and stays in the file. */
+		FUZZ_CHECK(pcap_file_offset(pf) >= offset + 16 + r.caplen);
+		offset = pcap_file_offset(pf);
+		FUZZ_CHECK(offset <= in.len);
 		FUZZ_CHECK(r.caplen == h->caplen && r.wirelen == h->len);
 		FUZZ_CHECK(r.caplen <= pcap_file_snaplen(pf));
 		FUZZ_CHECK(memcmp(r.data, pd, r.caplen) == 0);

@@ -279,13 +279,18 @@ START_TEST(records_across_blocks)
 		ck_assert_ptr_nonnull(pf);
 		ck_assert_int_eq(pcap_file_linktype(pf), DLT_RAW);
 		struct pcap_file_record r;
+		uint64_t offset = PCAP_FILE_HEADER_LEN;
+		ck_assert_uint_eq(pcap_file_offset(pf), offset);
 		for (uint32_t i = 0; i < 3000; i++) {
 			ck_assert_int_eq(pcap_file_next(pf, &r), PCAP_FILE_RECORD);
+			offset += 16 + (i * 7919) % 1600;
+			ck_assert_uint_eq(pcap_file_offset(pf), offset);
 			ck_assert_int_eq(r.ts_ns, (int64_t)i * 1000000000LL + i);
 			ck_assert_uint_eq(r.caplen, (i * 7919) % 1600);
 			ck_assert_msg(bytes_ok(&r, (uint8_t)i), "block %zu record %u", blocks[b], i);
 		}
 		ck_assert_int_eq(pcap_file_next(pf, &r), PCAP_FILE_END);
+		ck_assert_uint_eq(pcap_file_offset(pf), im.len);
 		pcap_file_close(pf);
 	}
 	free(im.bytes);
