@@ -6,6 +6,8 @@
 #include <pcap/pcap.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -20,6 +22,9 @@
 #define FILE_SOURCE_MAX_ERRORS 64
 /* stdio's default 4 KiB buffer costs one read(2) per 4 KiB of capture. */
 #define FILE_SOURCE_READ_BUFFER (1024 * 1024)
+/* Standard input read as it comes: one read(2) takes what the pipe holds,
+ * up to this. */
+#define FILE_SOURCE_STREAM_BUFFER (64 * 1024)
 
 struct input_file {
 	const char *path;
@@ -84,22 +89,134 @@ static FILE *gz_stream(gzFile gz)
 	return f;
 }
 
+/* The first byte of fd without taking it - a pipe's through tee(2), a
+ * file's through pread(2), a socket's through MSG_PEEK - waiting for it if
+ * need be: -1 when it cannot be peeked, -2 when fd is at its end. */
+#define PEEK_UNKNOWN (-1)
+#define PEEK_END (-2)
+static int peek_first_byte(int fd)
+{
+	struct stat st;
+	uint8_t b;
+	if (fstat(fd, &st) != 0)
+		return PEEK_UNKNOWN;
+	if (S_ISREG(st.st_mode)) {
+		off_t at = lseek(fd, 0, SEEK_CUR);
+		ssize_t n = at < 0 ? -1 : pread(fd, &b, 1, at);
+		return n == 1 ? b : n == 0 ? PEEK_END : PEEK_UNKNOWN;
+	}
+	if (S_ISSOCK(st.st_mode)) {
+		ssize_t n;
+		while ((n = recv(fd, &b, 1, MSG_PEEK)) < 0 && errno == EINTR)
+			;
+		return n == 1 ? b : n == 0 ? PEEK_END : PEEK_UNKNOWN;
+	}
+	if (!S_ISFIFO(st.st_mode))
+		return PEEK_UNKNOWN;
+	int scratch[2];
+	if (pipe(scratch) != 0)
+		return PEEK_UNKNOWN;
+	ssize_t n;
+	while ((n = tee(fd, scratch[1], 1, 0)) < 0 && errno == EINTR)
+		;
+	int r = n == 0 ? PEEK_END : PEEK_UNKNOWN;
+	if (n == 1 && read(scratch[0], &b, 1) == 1)
+		r = b;
+	close(scratch[0]);
+	close(scratch[1]);
+	return r;
+}
+
+/* Standard input that is not gzip: its first bytes (read already, to tell
+ * the format), then read(2) as it comes.  One read per call, whatever it
+ * gives: stdio then hands each record on as soon as it is whole, where a
+ * full-buffer read would hold a slow pipe's packets back (a capture piped
+ * from tcpdump -U or over ssh). */
+struct fd_stream {
+	int fd;
+	uint8_t head[PCAP_FILE_HEADER_LEN];
+	size_t len, pos;
+};
+
+static ssize_t fd_stream_read(void *cookie, char *buf, size_t size)
+{
+	struct fd_stream *s = cookie;
+	if (s->pos < s->len) {
+		size_t n = s->len - s->pos < size ? s->len - s->pos : size;
+		memcpy(buf, s->head + s->pos, n);
+		s->pos += n;
+		return (ssize_t)n;
+	}
+	ssize_t n;
+	while ((n = read(s->fd, buf, size)) < 0 && errno == EINTR)
+		;
+	return n;
+}
+
+static int fd_stream_close(void *cookie)
+{
+	struct fd_stream *s = cookie;
+	int rc = close(s->fd);
+	free(s);
+	return rc;
+}
+
+/* Reads the first PCAP_FILE_HEADER_LEN bytes of fd (fewer at its end) into
+ * head and returns a stream that starts with them. */
+static FILE *fd_stream_open(int fd, uint8_t *head, size_t *head_len)
+{
+	struct fd_stream *s = xcalloc(1, sizeof(*s));
+	s->fd = fd;
+	while (s->len < PCAP_FILE_HEADER_LEN) {
+		ssize_t n = read(fd, s->head + s->len, PCAP_FILE_HEADER_LEN - s->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		s->len += (size_t)n;
+	}
+	memcpy(head, s->head, s->len);
+	*head_len = s->len;
+	cookie_io_functions_t io = { .read = fd_stream_read, .close = fd_stream_close };
+	FILE *f = fopencookie(s, "rb", io);
+	if (!f)
+		free(s);
+	return f;
+}
+
 /* Opens path ("-" = standard input) as a FILE*, decompressing it on the fly
  * when it is gzip-compressed (captures are often handed over as .pcap.gz).
  * *size_out gets the size progress is measured against (0 when unknown:
  * standard input, anything but a regular file): the file's, or a gzip
  * file's uncompressed size; *gz_out the gzip handle when only its
- * compressed offset can tell progress. */
+ * compressed offset can tell progress.  *streaming is set for standard
+ * input read as it comes (see fd_stream), with its first bytes in head. */
 static FILE *open_capture_stream(const char *path, gzFile *gz_out, uint64_t *size_out,
+				 bool *streaming, uint8_t *head, size_t *head_len,
 				 char *errbuf, size_t errlen)
 {
 	*gz_out = NULL;
 	*size_out = 0;
+	*streaming = false;
 	if (strcmp(path, "-") == 0) {
-		/* A pipe cannot be peeked and rewound; zlib passes data that is
-		 * not gzip through unchanged, so standard input always goes
-		 * through it. */
 		int fd = dup(STDIN_FILENO);
+		int first = fd >= 0 ? peek_first_byte(fd) : PEEK_UNKNOWN;
+		if (first == PEEK_END) {
+			close(fd);
+			snprintf(errbuf, errlen, "standard input: empty, not a capture");
+			return NULL;
+		}
+		if (first >= 0 && first != GZIP_FIRST_BYTE) {
+			FILE *f = fd_stream_open(fd, head, head_len);
+			if (!f) {
+				close(fd);
+				snprintf(errbuf, errlen, "standard input: cannot read");
+			}
+			*streaming = f != NULL;
+			return f;
+		}
+		/* gzip, or a terminal or device that cannot be peeked: zlib
+		 * passes data that is not gzip through unchanged. */
 		gzFile gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
 		FILE *f = gz ? gz_stream(gz) : NULL;
 		if (!f) {
@@ -223,14 +340,33 @@ struct file_source *file_source_open(const char *const *paths, size_t count,
 		struct input_file *in = &fs->files[i];
 		char pcap_err[PCAP_ERRBUF_SIZE] = "";
 		in->path = paths[i];
-		FILE *stream = open_capture_stream(paths[i], &in->gz, &in->size, errbuf, errlen);
+		bool streaming;
+		uint8_t head[PCAP_FILE_HEADER_LEN];
+		size_t head_len = 0;
+		FILE *stream = open_capture_stream(paths[i], &in->gz, &in->size, &streaming, head,
+						   &head_len, errbuf, errlen);
 		if (!stream)
 			goto fail;
-		setvbuf(stream, NULL, _IOFBF, FILE_SOURCE_READ_BUFFER);
+		setvbuf(stream, NULL, _IOFBF,
+			streaming ? FILE_SOURCE_STREAM_BUFFER : FILE_SOURCE_READ_BUFFER);
 		uint8_t prefix[PCAP_FILE_HEADER_LEN];
 		size_t prefix_len;
-		in->fast = pcap_file_open(stream, 0, prefix, &prefix_len);
-		if (in->fast) {
+		/* Streaming, what this reader does not take goes to libpcap
+		 * whole (the stream starts with the head again), and what it
+		 * takes is read a record at a time. */
+		in->fast = !streaming || pcap_file_takes(head, head_len)
+				   ? pcap_file_open(stream, streaming ? 1 : 0, prefix, &prefix_len)
+				   : NULL;
+		if (streaming && !in->fast) {
+			in->pcap = pcap_fopen_offline_with_tstamp_precision(
+				stream, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+			if (!in->pcap) {
+				fclose(stream);
+				describe_open_error("standard input", pcap_err, errbuf, errlen);
+				goto fail;
+			}
+			in->linktype = pcap_datalink(in->pcap);
+		} else if (in->fast) {
 			in->linktype = pcap_file_linktype(in->fast);
 			/* A handle without a file, to compile the filter for
 			 * this link type. */

@@ -77,26 +77,41 @@ static int dlt_of(uint32_t linktype)
 	}
 }
 
+/* The file header's byte order, precision and DLT_, when it is one this
+ * reader takes. */
+static bool header_taken(const uint8_t *h, size_t len, bool *big, bool *nano, int *dlt)
+{
+	if (len < PCAP_FILE_HEADER_LEN)
+		return false; /* libpcap says what is wrong with it */
+	if (get32(h, false) == MAGIC_USEC || get32(h, false) == MAGIC_NSEC)
+		*big = false;
+	else if (get32(h, true) == MAGIC_USEC || get32(h, true) == MAGIC_NSEC)
+		*big = true;
+	else
+		return false; /* pcapng, or something else */
+	*nano = get32(h, *big) == MAGIC_NSEC;
+	/* Older versions swapped caplen and len in places; libpcap knows. */
+	if (get16(h + 4, *big) != 2 || get16(h + 6, *big) != 4)
+		return false;
+	*dlt = dlt_of(get32(h + 20, *big));
+	return *dlt >= 0;
+}
+
+bool pcap_file_takes(const uint8_t *header, size_t len)
+{
+	bool big, nano;
+	int dlt;
+	return header_taken(header, len, &big, &nano, &dlt);
+}
+
 struct pcap_file *pcap_file_open(FILE *stream, size_t block_bytes,
 				 uint8_t prefix[PCAP_FILE_HEADER_LEN], size_t *prefix_len)
 {
 	size_t got = fread(prefix, 1, PCAP_FILE_HEADER_LEN, stream);
 	*prefix_len = got;
-	if (got < PCAP_FILE_HEADER_LEN)
-		return NULL; /* libpcap says what is wrong with it */
 	bool big, nano;
-	if (get32(prefix, false) == MAGIC_USEC || get32(prefix, false) == MAGIC_NSEC)
-		big = false;
-	else if (get32(prefix, true) == MAGIC_USEC || get32(prefix, true) == MAGIC_NSEC)
-		big = true;
-	else
-		return NULL; /* pcapng, or something else */
-	nano = get32(prefix, big) == MAGIC_NSEC;
-	/* Older versions swapped caplen and len in places; libpcap knows. */
-	if (get16(prefix + 4, big) != 2 || get16(prefix + 6, big) != 4)
-		return NULL;
-	int dlt = dlt_of(get32(prefix + 20, big));
-	if (dlt < 0)
+	int dlt;
+	if (!header_taken(prefix, got, &big, &nano, &dlt))
 		return NULL;
 
 	struct pcap_file *pf = xcalloc(1, sizeof(*pf));

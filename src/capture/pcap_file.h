@@ -15,6 +15,7 @@
 #ifndef SIPMON_CAPTURE_PCAP_FILE_H
 #define SIPMON_CAPTURE_PCAP_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,10 +46,16 @@ enum pcap_file_status {
  * reader that owns stream from then on.  Otherwise NULL, with the bytes
  * read so far (at most PCAP_FILE_HEADER_LEN) in prefix and their count in
  * *prefix_len: stream stays the caller's, and those bytes come first.
- * block_bytes (0 for the default of 1 MiB) is how much one read asks for;
- * tests make it small to cross block ends often. */
+ * block_bytes (0 for the default of 1 MiB) is how much one read asks for at
+ * least; 1 asks only for what the next record lacks, so that a pipe hands
+ * over each record as soon as it is whole (tests also make it small to
+ * cross block ends often). */
 struct pcap_file *pcap_file_open(FILE *stream, size_t block_bytes,
 				 uint8_t prefix[PCAP_FILE_HEADER_LEN], size_t *prefix_len);
+
+/* Whether pcap_file_open() would take a file that starts with these bytes
+ * (at most the first PCAP_FILE_HEADER_LEN are looked at). */
+bool pcap_file_takes(const uint8_t *header, size_t len);
 
 /* Closes the stream too. */
 void pcap_file_close(struct pcap_file *pf);
