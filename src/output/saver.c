@@ -252,17 +252,9 @@ static void on_message(void *ctx, uint64_t call_index, const struct endpoint *sr
 	struct saver *s = ctx;
 	if (!s->cfg.messages)
 		return;
-	if (s->msg_count == s->msg_cap) {
-		s->msg_cap = s->msg_cap ? 2 * s->msg_cap : 8;
-		s->msgs = xrealloc(s->msgs, s->msg_cap * sizeof(*s->msgs));
-	}
-	if (s->msg_bytes_len + raw.len > s->msg_bytes_cap) {
-		size_t cap = s->msg_bytes_cap ? s->msg_bytes_cap : SIP_MAX_MESSAGE;
-		while (cap < s->msg_bytes_len + raw.len)
-			cap *= 2;
-		s->msg_bytes = xrealloc(s->msg_bytes, cap);
-		s->msg_bytes_cap = cap;
-	}
+	s->msgs = xreserve(s->msgs, &s->msg_cap, s->msg_count + 1, sizeof(*s->msgs), 8);
+	s->msg_bytes = xreserve(s->msg_bytes, &s->msg_bytes_cap, s->msg_bytes_len + raw.len, 1,
+				SIP_MAX_MESSAGE);
 	if (raw.len)
 		memcpy(s->msg_bytes + s->msg_bytes_len, raw.p, raw.len);
 	/* raw is set once the bytes stop moving (frame_messages_fix). */

@@ -459,13 +459,7 @@ static bool row_passes(uint64_t index, const struct call *c)
 
 static void rows_reserve(size_t n)
 {
-	if (n <= list.cap)
-		return;
-	size_t cap = list.cap ? list.cap : 1024;
-	while (cap < n)
-		cap *= 2;
-	list.rows = xrealloc(list.rows, cap * sizeof(*list.rows));
-	list.cap = cap;
+	list.rows = xreserve(list.rows, &list.cap, n, sizeof(*list.rows), 1024);
 }
 
 static size_t find_row(uint64_t index)

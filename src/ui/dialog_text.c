@@ -87,13 +87,7 @@ static struct dialog_text *fold_dialog(const struct call *c)
 
 static void slots_reserve(size_t n)
 {
-	if (n <= cache.cap)
-		return;
-	size_t cap = cache.cap ? cache.cap : 1024;
-	while (cap < n)
-		cap *= 2;
-	cache.slots = xrealloc(cache.slots, cap * sizeof(*cache.slots));
-	cache.cap = cap;
+	cache.slots = xreserve(cache.slots, &cache.cap, n, sizeof(*cache.slots), 1024);
 }
 
 struct dialog_text *dialog_text_of(uint64_t index, const struct call *c)

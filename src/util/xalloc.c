@@ -1,6 +1,7 @@
 /* xalloc.c - see xalloc.h. */
 #include "util/xalloc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,23 @@ void *xrealloc(void *p, size_t n)
 	if (!q)
 		out_of_memory(n);
 	return q;
+}
+
+void *xreserve(void *p, size_t *cap, size_t need, size_t size, size_t initial)
+{
+	if (need <= *cap)
+		return p;
+	size_t n = *cap ? *cap : (initial ? initial : 1);
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			out_of_memory(SIZE_MAX);
+		n *= 2;
+	}
+	if (size && n > SIZE_MAX / size)
+		out_of_memory(SIZE_MAX);
+	p = xrealloc(p, n * size);
+	*cap = n;
+	return p;
 }
 
 char *xstrdup(const char *s)

@@ -9,6 +9,10 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
+/* Grows an array to hold at least need elements of size bytes: *cap
+ * doubles from initial until it does, and the (maybe moved) array is
+ * returned.  A size that overflows is treated as exhaustion. */
+void *xreserve(void *p, size_t *cap, size_t need, size_t size, size_t initial);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
