@@ -114,18 +114,12 @@ struct pcap_writer {
 	/* Producer side, touched for every packet. */
 	struct ring *queue;
 	uint32_t snaplen;
-	_Atomic bool failed;
-	_Atomic uint64_t queue_drops;
-	_Atomic uint64_t write_drops;
 	_Atomic bool rotation_requested;
 
 	/* Read by any thread (stats). */
-	_Atomic bool wants_exit;
-	_Atomic uint64_t written;
-	_Atomic uint64_t bytes;
+	struct writer_outcome out;
 	_Atomic uint64_t files_opened;
 	_Atomic uint64_t files_deleted;
-	char error[PCAP_WRITER_ERROR_LEN]; /* set once, before failed */
 
 	/* Configuration. */
 	char *path;
@@ -138,7 +132,6 @@ struct pcap_writer {
 	bool unbuffered;
 	bool quiet;
 	bool lossless;
-	enum writer_error_policy on_error;
 
 	pthread_t thread;
 	bool started; /* errors before this go to pcap_writer_open()'s errbuf only */
@@ -350,20 +343,14 @@ static void describe_error(char *buf, size_t cap, const char *what, const char *
 
 static void count_write_drops(struct pcap_writer *w, uint64_t n)
 {
-	atomic_fetch_add_explicit(&w->write_drops, n, memory_order_relaxed);
+	atomic_fetch_add_explicit(&w->out.write_drops, n, memory_order_relaxed);
 }
 
 /* Writing stops for good: one message, kept for the stats and printed once. */
 static void fail_writing(struct pcap_writer *w, const char *message)
 {
-	if (atomic_load(&w->failed))
-		return;
-	snprintf(w->error, sizeof(w->error), "%s", message);
-	if (w->started) /* before, pcap_writer_open() returns it in errbuf */
-		writer_warn(w, "%s; no more packets are written", w->error);
-	atomic_store_explicit(&w->failed, true, memory_order_release);
-	if (w->on_error == WRITER_ERROR_EXIT)
-		atomic_store(&w->wants_exit, true);
+	/* Before the thread starts, pcap_writer_open() returns it in errbuf. */
+	writer_fail(&w->out, message, w->started && !w->quiet, "packets");
 }
 
 /* The offset, at most end, where the run of whole records beginning at
@@ -418,8 +405,8 @@ static void abandon_file(struct pcap_writer *w, int err)
 	bool cut_back = w->out_seekable && ftruncate(w->out_fd, (off_t)keep) == 0;
 	close(w->out_fd);
 	w->out_fd = -1;
-	atomic_fetch_add(&w->written, kept_packets);
-	atomic_fetch_add(&w->bytes, keep - w->flushed_bytes);
+	atomic_fetch_add(&w->out.written, kept_packets);
+	atomic_fetch_add(&w->out.bytes, keep - w->flushed_bytes);
 	count_write_drops(w, w->pending_packets - kept_packets);
 	w->pending_packets = 0;
 
@@ -448,8 +435,8 @@ static bool flush_output(struct pcap_writer *w, int64_t now)
 		abandon_file(w, errno ? errno : EIO);
 		return false;
 	}
-	atomic_fetch_add(&w->written, w->pending_packets);
-	atomic_fetch_add(&w->bytes, w->file_bytes - w->flushed_bytes);
+	atomic_fetch_add(&w->out.written, w->pending_packets);
+	atomic_fetch_add(&w->out.bytes, w->file_bytes - w->flushed_bytes);
 	w->flushed_bytes = w->file_bytes;
 	w->pending_packets = 0;
 	return true;
@@ -635,7 +622,7 @@ static bool create_file(struct pcap_writer *w, const char *name, char *err, size
 		return true;
 	}
 	if (!write_file_header(w, w->first_linktype)) {
-		snprintf(err, errlen, "%s", w->error[0] ? w->error : "cannot write the file header");
+		snprintf(err, errlen, "%s", w->out.error[0] ? w->out.error : "cannot write the file header");
 		return false;
 	}
 	return true;
@@ -786,7 +773,7 @@ static bool interface_for(const struct pcap_writer *w, int linktype, unsigned *i
 
 static void write_packet(struct pcap_writer *w, const struct ring_record *rec)
 {
-	if (atomic_load(&w->failed)) {
+	if (atomic_load(&w->out.failed)) {
 		count_write_drops(w, 1);
 		return;
 	}
@@ -945,7 +932,7 @@ struct pcap_writer *pcap_writer_open(const struct pcap_writer_config *cfg, char 
 	w->unbuffered = cfg->unbuffered;
 	w->quiet = cfg->quiet;
 	w->lossless = cfg->lossless;
-	w->on_error = cfg->on_error;
+	w->out.on_error = cfg->on_error;
 	w->first_linktype = WRITER_INITIAL_LINKTYPE;
 	if (cfg->post_rotate && cfg->post_rotate[0]) {
 		w->post_rotate = xstrdup(cfg->post_rotate);
@@ -1012,7 +999,7 @@ struct pcap_writer *pcap_writer_open(const struct pcap_writer_config *cfg, char 
 bool pcap_writer_write(struct pcap_writer *w, int64_t ts_ns, uint32_t caplen, uint32_t wirelen, int linktype,
 		       const uint8_t *data)
 {
-	if (atomic_load_explicit(&w->failed, memory_order_relaxed)) {
+	if (atomic_load_explicit(&w->out.failed, memory_order_relaxed)) {
 		count_write_drops(w, 1);
 		return false;
 	}
@@ -1022,7 +1009,7 @@ bool pcap_writer_write(struct pcap_writer *w, int64_t ts_ns, uint32_t caplen, ui
 		.wirelen = wirelen,
 		.linktype = linktype,
 	};
-	return writer_enqueue(w->queue, w->lossless, &hdr, data, &w->queue_drops);
+	return writer_enqueue(w->queue, w->lossless, &hdr, data, &w->out.queue_drops);
 }
 
 void pcap_writer_request_rotation(struct pcap_writer *w)
@@ -1048,18 +1035,13 @@ void pcap_writer_stats(const struct pcap_writer *w, struct pcap_writer_stats *ou
 {
 	struct pcap_writer *m = (struct pcap_writer *)w; /* atomics are read, not changed */
 	memset(out, 0, sizeof(*out));
-	out->failed = atomic_load_explicit(&m->failed, memory_order_acquire);
-	out->written = atomic_load(&m->written);
-	out->queue_drops = atomic_load(&m->queue_drops);
-	out->write_drops = atomic_load(&m->write_drops);
-	out->bytes = atomic_load(&m->bytes);
+	out->failed = writer_outcome_read(&w->out, &out->written, &out->bytes, &out->queue_drops,
+					  &out->write_drops, out->error);
 	out->files_opened = atomic_load(&m->files_opened);
 	out->files_deleted = atomic_load(&m->files_deleted);
-	if (out->failed)
-		snprintf(out->error, sizeof(out->error), "%s", w->error);
 }
 
 bool pcap_writer_wants_exit(const struct pcap_writer *w)
 {
-	return atomic_load(&((struct pcap_writer *)w)->wants_exit);
+	return atomic_load(&((struct pcap_writer *)w)->out.wants_exit);
 }

@@ -51,21 +51,13 @@ struct text_writer {
 	/* Producer side. */
 	struct ring *queue;
 	uint8_t *scratch;          /* a struct queued_message and the bytes after it */
-	_Atomic bool failed;
-	_Atomic uint64_t queue_drops;
-	_Atomic uint64_t write_drops;
 
-	/* Read by any thread. */
-	_Atomic bool wants_exit;
-	_Atomic uint64_t written;
-	_Atomic uint64_t bytes;
-	char error[PCAP_WRITER_ERROR_LEN]; /* set once, before failed */
+	struct writer_outcome out; /* read by any thread */
 
 	char *path;
 	bool unbuffered;
 	bool quiet;
 	bool lossless;
-	enum writer_error_policy on_error;
 	pthread_t thread;
 	bool closed;
 
@@ -82,12 +74,9 @@ struct text_writer {
 /* Writing stops for good: one message, kept for the stats. */
 static void fail_writing(struct text_writer *w, int err)
 {
-	snprintf(w->error, sizeof(w->error), "writing %s: %s", w->path, strerror(err));
-	if (!w->quiet)
-		fprintf(stderr, "sipmon: %s; no more messages are written\n", w->error);
-	atomic_store_explicit(&w->failed, true, memory_order_release);
-	if (w->on_error == WRITER_ERROR_EXIT)
-		atomic_store(&w->wants_exit, true);
+	char message[PCAP_WRITER_ERROR_LEN];
+	snprintf(message, sizeof(message), "writing %s: %s", w->path, strerror(err));
+	writer_fail(&w->out, message, !w->quiet, "messages");
 }
 
 /* A write failed: the file is cut back to the messages written whole
@@ -100,7 +89,7 @@ static void abandon_file(struct text_writer *w, int err)
 	}
 	close(w->fd);
 	w->fd = -1;
-	atomic_fetch_add(&w->write_drops, w->pending);
+	atomic_fetch_add(&w->out.write_drops, w->pending);
 	w->pending = 0;
 	w->file_bytes = w->flushed_bytes;
 	fail_writing(w, err);
@@ -116,8 +105,8 @@ static bool flush_output(struct text_writer *w, int64_t now)
 		abandon_file(w, errno ? errno : EIO);
 		return false;
 	}
-	atomic_fetch_add(&w->written, w->pending);
-	atomic_fetch_add(&w->bytes, w->file_bytes - w->flushed_bytes);
+	atomic_fetch_add(&w->out.written, w->pending);
+	atomic_fetch_add(&w->out.bytes, w->file_bytes - w->flushed_bytes);
 	w->flushed_bytes = w->file_bytes;
 	w->pending = 0;
 	return true;
@@ -126,7 +115,7 @@ static bool flush_output(struct text_writer *w, int64_t now)
 static void write_message(struct text_writer *w, const struct ring_record *rec)
 {
 	if (w->fd < 0 || rec->caplen < sizeof(struct queued_message)) {
-		atomic_fetch_add(&w->write_drops, 1);
+		atomic_fetch_add(&w->out.write_drops, 1);
 		return;
 	}
 	struct queued_message q;
@@ -137,7 +126,7 @@ static void write_message(struct text_writer *w, const struct ring_record *rec)
 	};
 	size_t most = sip_text_max_bytes(m.len);
 	if (w->file_bytes - w->flushed_bytes + most > w->buf_size && !flush_output(w, time_monotonic_ns())) {
-		atomic_fetch_add(&w->write_drops, 1);
+		atomic_fetch_add(&w->out.write_drops, 1);
 		return;
 	}
 	size_t len = sip_text_format(&m, w->buf + (w->file_bytes - w->flushed_bytes), most);
@@ -201,7 +190,7 @@ struct text_writer *text_writer_open(const struct text_writer_config *cfg, char 
 	w->unbuffered = cfg->unbuffered;
 	w->quiet = cfg->quiet;
 	w->lossless = cfg->lossless;
-	w->on_error = cfg->on_error;
+	w->out.on_error = cfg->on_error;
 	w->buf_size = TEXT_BUFFER_BYTES;
 	w->buf = xmalloc(w->buf_size);
 	size_t queue_bytes = cfg->queue_bytes ? cfg->queue_bytes : TEXT_WRITER_DEFAULT_QUEUE_BYTES;
@@ -243,8 +232,8 @@ struct text_writer *text_writer_open(const struct text_writer_config *cfg, char 
 bool text_writer_write(struct text_writer *w, const struct sip_text_message *m)
 {
 	size_t len = m->raw ? m->len : 0;
-	if (atomic_load_explicit(&w->failed, memory_order_relaxed) || len > SIP_MAX_MESSAGE) {
-		atomic_fetch_add_explicit(&w->write_drops, 1, memory_order_relaxed);
+	if (atomic_load_explicit(&w->out.failed, memory_order_relaxed) || len > SIP_MAX_MESSAGE) {
+		atomic_fetch_add_explicit(&w->out.write_drops, 1, memory_order_relaxed);
 		return false;
 	}
 	struct queued_message q;
@@ -256,7 +245,7 @@ bool text_writer_write(struct text_writer *w, const struct sip_text_message *m)
 	if (len)
 		memcpy(w->scratch + sizeof(q), m->raw, len);
 	struct ring_record hdr = { .ts_ns = m->ts_ns, .caplen = (uint32_t)(sizeof(q) + len) };
-	return writer_enqueue(w->queue, w->lossless, &hdr, w->scratch, &w->queue_drops);
+	return writer_enqueue(w->queue, w->lossless, &hdr, w->scratch, &w->out.queue_drops);
 }
 
 void text_writer_close(struct text_writer *w)
@@ -275,18 +264,12 @@ void text_writer_free(struct text_writer *w)
 
 void text_writer_stats(const struct text_writer *w, struct text_writer_stats *out)
 {
-	struct text_writer *m = (struct text_writer *)w; /* atomics are read, not changed */
 	memset(out, 0, sizeof(*out));
-	out->failed = atomic_load_explicit(&m->failed, memory_order_acquire);
-	out->written = atomic_load(&m->written);
-	out->bytes = atomic_load(&m->bytes);
-	out->queue_drops = atomic_load(&m->queue_drops);
-	out->write_drops = atomic_load(&m->write_drops);
-	if (out->failed)
-		snprintf(out->error, sizeof(out->error), "%s", w->error);
+	out->failed = writer_outcome_read(&w->out, &out->written, &out->bytes, &out->queue_drops,
+					  &out->write_drops, out->error);
 }
 
 bool text_writer_wants_exit(const struct text_writer *w)
 {
-	return atomic_load(&((struct text_writer *)w)->wants_exit);
+	return atomic_load(&((struct text_writer *)w)->out.wants_exit);
 }

@@ -3,6 +3,7 @@
 #include "output/writer_io.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <unistd.h>
 
 bool writer_enqueue(struct ring *queue, bool lossless, const struct ring_record *hdr,
@@ -38,4 +39,32 @@ bool writer_write_all(int fd, const uint8_t *p, size_t n)
 		n -= (size_t)r;
 	}
 	return true;
+}
+
+void writer_fail(struct writer_outcome *o, const char *message, bool say, const char *what)
+{
+	if (atomic_load(&o->failed))
+		return;
+	snprintf(o->error, sizeof(o->error), "%s", message);
+	if (say)
+		fprintf(stderr, "sipmon: %s; no more %s are written\n", o->error, what);
+	atomic_store_explicit(&o->failed, true, memory_order_release);
+	if (o->on_error == WRITER_ERROR_EXIT)
+		atomic_store(&o->wants_exit, true);
+}
+
+bool writer_outcome_read(const struct writer_outcome *o, uint64_t *written, uint64_t *bytes,
+			 uint64_t *queue_drops, uint64_t *write_drops,
+			 char error[PCAP_WRITER_ERROR_LEN])
+{
+	struct writer_outcome *m = (struct writer_outcome *)o; /* atomics are read, not changed */
+	bool failed = atomic_load_explicit(&m->failed, memory_order_acquire);
+	*written = atomic_load(&m->written);
+	*bytes = atomic_load(&m->bytes);
+	*queue_drops = atomic_load(&m->queue_drops);
+	*write_drops = atomic_load(&m->write_drops);
+	error[0] = '\0';
+	if (failed)
+		snprintf(error, PCAP_WRITER_ERROR_LEN, "%s", o->error);
+	return failed;
 }
