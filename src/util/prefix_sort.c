@@ -71,6 +71,8 @@ static bool in_order(const char *base, size_t n, size_t size,
 void prefix_sort(void *base, size_t n, size_t size, uint64_t (*prefix)(const void *),
 		 int (*cmp)(const void *, const void *))
 {
+	if (n < 2)
+		return; /* base may be NULL for an empty array (qsort must not see it) */
 	if (n < RADIX_MIN_RECORDS) {
 		qsort(base, n, size, cmp);
 		return;

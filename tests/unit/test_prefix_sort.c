@@ -109,6 +109,17 @@ START_TEST(numbers_as_qsort_sorts_them)
 }
 END_TEST
 
+/* An empty list (the call list before its first dialog) has no array at
+ * all: sorting it must not hand NULL on (UBSan found it in the interface). */
+START_TEST(empty_and_single)
+{
+	prefix_sort(NULL, 0, sizeof(struct number_record), number_prefix, number_compare);
+	struct number_record one = { 7, 1 };
+	prefix_sort(&one, 1, sizeof(one), number_prefix, number_compare);
+	ck_assert_int_eq(one.num, 7);
+}
+END_TEST
+
 START_TEST(prefix_orders_as_bytes)
 {
 	ck_assert_uint_eq(prefix_of_bytes("ab\0junk", 8, true), UINT64_C(0x6162000000000000));
@@ -127,6 +138,7 @@ int main(void)
 	tcase_add_test(tc, texts_as_qsort_sorts_them);
 	tcase_add_test(tc, numbers_as_qsort_sorts_them);
 	tcase_add_test(tc, prefix_orders_as_bytes);
+	tcase_add_test(tc, empty_and_single);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
